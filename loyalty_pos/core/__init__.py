@@ -1,0 +1,1 @@
+"""Pure domain rules. Standard library only: no Qt, no SQLAlchemy."""
