@@ -63,12 +63,16 @@ def consume_lots(lots: list[Lot], points: int) -> tuple[list[Allocation], int]:
     return allocations, wanted
 
 
+def redeem_step(rules: ProgramRules) -> int:
+    """Points are redeemed in multiples of this, so that they buy whole minor units."""
+    return rules.redeem_points_per_major // gcd(rules.redeem_points_per_major, 100)
+
+
 def redemption_value(points: int, rules: ProgramRules) -> int:
     """Money (minor units) that `points` pay for. Points must buy a whole number of minor units."""
     value = Fraction(points * 100, rules.redeem_points_per_major)
     if value.denominator != 1:
-        step = rules.redeem_points_per_major // gcd(rules.redeem_points_per_major, 100)
-        raise InvalidInput(f"points are redeemed in steps of {step}")
+        raise InvalidInput(f"points are redeemed in steps of {redeem_step(rules)}")
     return int(value)
 
 
@@ -78,7 +82,7 @@ def max_redeemable_points(balance: int, sale_total: int, rules: ProgramRules) ->
     points_cap = money_cap * rules.redeem_points_per_major // 100
     if rules.max_redeem_points_per_sale:
         points_cap = min(points_cap, rules.max_redeem_points_per_sale)
-    step = rules.redeem_points_per_major // gcd(rules.redeem_points_per_major, 100)
+    step = redeem_step(rules)
     return max(0, min(balance, points_cap) // step * step)
 
 
