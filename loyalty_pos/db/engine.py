@@ -1,8 +1,9 @@
 """Engine, sessions and schema upgrade of the till database.
 
 SQLite runs in WAL mode with synchronous=FULL (a printed receipt must survive power loss) and
-foreign keys on. Every transaction starts with BEGIN IMMEDIATE: a till has one writer at a time
-and taking the write lock up front means a transaction never fails half-way on SQLITE_BUSY.
+foreign keys on. Every writing transaction starts with BEGIN IMMEDIATE: a till has one writer at
+a time, and taking the write lock up front means a transaction never fails half-way on
+SQLITE_BUSY. Reading sessions start a plain (deferred) transaction and never block writers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..paths import migrations_dir
 
 BUSY_TIMEOUT_MS = 5000
+WRITE_OPTION = "loyalty_write"  # execution option: this transaction will write
 
 
 def apply_pragmas(dbapi_connection: sqlite3.Connection) -> None:
@@ -41,7 +43,8 @@ def make_engine(path: str | Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -79,8 +82,13 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One user operation: commit on success, roll back everything on any error."""
+        """One user operation: commit on success, roll back everything on any error.
+
+        Starts with BEGIN IMMEDIATE. Plain `sessions()` are for reading and start a deferred
+        transaction, so reads never hold the write lock.
+        """
         with self.sessions.begin() as session:
+            session.connection(execution_options={WRITE_OPTION: True})
             yield session
 
     def raw_connection(self) -> sqlite3.Connection:

@@ -1,0 +1,1 @@
+"""Card numbers, signed QR payloads and rendering of cards, receipts and reports (no database)."""
