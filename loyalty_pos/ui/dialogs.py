@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -30,7 +30,8 @@ def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
     ok = box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
     ok.setObjectName("okButton")
     ok.setMinimumHeight(48)
-    box.addButton(dialog.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+    box.addButton(QCoreApplication.translate("dialogs", "Cancel"),
+                  QDialogButtonBox.ButtonRole.RejectRole)
     box.accepted.connect(dialog.accept)
     box.rejected.connect(dialog.reject)
     return box
@@ -75,7 +76,8 @@ class MemberSearchDialog(QDialog):
             balance = money(member.stored_value_balance, self.symbol)
             item = QListWidgetItem(
                 f"{member.name}   {member.phone or ''}   {member.tier_code}   "
-                f"{member.points_balance:,} pts   {balance}")
+                + self.tr("{points} pts").format(points=f"{member.points_balance:,}")
+                + f"   {balance}")
             item.setData(Qt.ItemDataRole.UserRole, member)
             self.results.addItem(item)
         if found:

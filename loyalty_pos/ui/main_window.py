@@ -55,6 +55,7 @@ class TillWindow(QMainWindow):
         self.stack.addWidget(self.sale)
         self.setCentralWidget(self.stack)
         if old is not None:
+            old.setParent(None)  # out of the window at once: its shortcuts stop competing
             old.deleteLater()
         self.signin.signed_in.connect(self.start_shift)
         self.sale.sign_out_requested.connect(self.sign_out)
@@ -130,11 +131,13 @@ class TillWindow(QMainWindow):
         if SettingsDialog(self, self.settings).exec() != QDialog.DialogCode.Accepted:
             return
         self._printer = None
-        self.scanner.start(self.settings.scanner())
         if self.settings.language() != language:
             install_translator(QApplication.instance(), self.settings.language())
             self.build_screens()
             self.language_changed.emit(self.settings.language())
+        self.scanner.start(self.settings.scanner())
+        self.refresh_status()
+        self.activateWindow()  # the function keys belong to this window again
 
     def refresh_status(self) -> None:
         self.cashier_label.setText(self.tr("Cashier: {name}").format(name=self.staff.name)

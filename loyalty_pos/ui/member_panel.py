@@ -77,8 +77,9 @@ class MemberPanel(QFrame):
                                          "it; the member can get a new card from a manager.")
                                  .format(card=summary.card_number))
         elif summary.status != "active":
+            status = {"suspended": self.tr("suspended")}.get(summary.status, summary.status)
             self.warning.setText(self.tr("Membership is {status}: no points or stored value.")
-                                 .format(status=summary.status))
+                                 .format(status=status))
         elif summary.points_balance < 0:
             self.warning.setText(self.tr("Points balance is negative after a refund; new points "
                                          "settle it first."))

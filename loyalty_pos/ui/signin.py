@@ -56,7 +56,7 @@ class SignInScreen(QWidget):
 
     def _keypad(self, parent: QWidget) -> QGridLayout:
         grid = QGridLayout()
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", self.tr("OK")]
         for index, key in enumerate(keys):
             button = QPushButton(key, parent)
             button.setMinimumHeight(56)
@@ -67,7 +67,7 @@ class SignInScreen(QWidget):
         return grid
 
     def _key(self, key: str) -> None:
-        if key == "OK":
+        if key == self.tr("OK"):
             self.try_sign_in()
         elif key == "⌫":
             self.pin.backspace()

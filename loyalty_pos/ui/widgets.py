@@ -25,7 +25,8 @@ class ActionButton(QPushButton):
         if role:
             self.setProperty("role", role)
         if key:
-            shortcut = QShortcut(QKeySequence(key), parent.window() or parent)
+            # Owned by the screen, so rebuilding the screens (language change) removes it too.
+            shortcut = QShortcut(QKeySequence(key), parent)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(self._shortcut)
             self.shortcut = shortcut
