@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
+from datetime import date, datetime
 
 from .errors import InvalidInput
 
@@ -15,6 +15,8 @@ REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 def normalise_phone(raw: str | None) -> str | None:
     """Digits only, 6 to 15 of them (E.164 length); a leading + is dropped. Empty -> None."""
+    if raw is not None and not isinstance(raw, str):
+        raise InvalidInput(f"{raw!r} is not a phone number (type it as text)")
     if raw is None or not raw.strip():
         return None
     digits = _PHONE_SEPARATORS.sub("", raw.strip()).removeprefix("+")
@@ -24,6 +26,8 @@ def normalise_phone(raw: str | None) -> str | None:
 
 
 def normalise_email(raw: str | None) -> str | None:
+    if raw is not None and not isinstance(raw, str):
+        raise InvalidInput(f"{raw!r} is not an email address")
     if raw is None or not raw.strip():
         return None
     email = raw.strip().lower()
@@ -44,7 +48,7 @@ def normalise_name(raw: str) -> str:
 def check_birthday(birthday: date | None, today: date) -> date | None:
     if birthday is None:
         return None
-    if not isinstance(birthday, date):
+    if not isinstance(birthday, date) or isinstance(birthday, datetime):
         raise InvalidInput("birthday must be a date")
     if birthday > today or birthday.year < today.year - 120:
         raise InvalidInput(f"birthday {birthday} is not plausible")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
@@ -64,7 +65,10 @@ class PromotionRule:
 def _check_rule(rule: PromotionRule) -> None:
     if not rule.code or not rule.name:
         raise InvalidInput("a promotion needs a code and a name")
-    effect = Effect(rule.effect)
+    try:
+        effect = Effect(rule.effect)
+    except ValueError as exc:
+        raise InvalidInput(f"promotion {rule.code}: unknown effect '{rule.effect}'") from exc
     if rule.value <= 0:
         raise InvalidInput(f"promotion {rule.code}: the effect value must be more than zero")
     if effect is Effect.PERCENT_DISCOUNT and rule.value > 100:
@@ -216,7 +220,7 @@ def _apply(rule: PromotionRule, quoted: list[QuotedLine]) -> tuple[str, int]:
     if rule.effect is Effect.POINTS_MULTIPLIER:
         for q in matching:
             q.multipliers.append(rule.value)
-        return f"x{Fraction(rule.value, 100)} points", 0
+        return f"x{_factor(rule.value)} points", 0
     if rule.effect is Effect.BONUS_POINTS:
         return f"+{rule.value} bonus points", rule.value
     if rule.effect is Effect.PERCENT_DISCOUNT:
@@ -228,6 +232,11 @@ def _apply(rule: PromotionRule, quoted: list[QuotedLine]) -> tuple[str, int]:
         return f"{rule.value}% off, saves {format_money(saved)}", 0
     saved = _spread_fixed_discount(rule.value, matching)
     return f"{format_money(saved)} off", 0
+
+
+def _factor(percent: int) -> str:
+    """150 -> '1.5', 200 -> '2' (a cashier reads 'x1.5', not 'x3/2')."""
+    return f"{Decimal(percent).scaleb(-2).normalize():f}"
 
 
 def _spread_fixed_discount(amount: int, matching: list[QuotedLine]) -> int:
@@ -306,7 +315,8 @@ def _with_points(quoted: list[QuotedLine], outcomes: list[PromotionOutcome],
     explanation.append(f"{int(base)} base points ({rules.earn_points_per_major} per 1.00 of "
                        "eligible spend)")
     if tier != 1:
-        explanation.append(f"x{tier} for tier {shopper.tier_name}")
+        explanation.append(f"x{_factor(shopper.tier_multiplier_percent)} for tier "
+                           f"{shopper.tier_name}")
     if points_value:
         explanation.append(f"{format_money(points_value)} paid with points earns no points")
     if bonus:

@@ -14,7 +14,7 @@ def receipt_code(till_number: int, receipt_no: int) -> str:
 
 
 def parse_receipt_code(code: str) -> tuple[int, int]:
-    match = _RECEIPT_CODE.match(code.strip().upper())
+    match = _RECEIPT_CODE.match(str(code).strip().upper())
     if not match:
         raise InvalidInput(f"'{code}' is not a receipt number (R + 10 digits)")
     return int(match.group(1)), int(match.group(2))

@@ -20,6 +20,7 @@ from .views import MemberSummary
 
 TOP_UP_METHODS = ("cash", "card")
 EXPIRY_BATCH = 5000
+MAX_ADJUSTMENT = 100_000_000  # points; far beyond any correction, well inside 64-bit integers
 
 
 def _active_member(session: Session, member_id: int) -> Member:
@@ -41,6 +42,8 @@ class BalanceService:
         require_amount(amount, "top-up amount")
         if method not in TOP_UP_METHODS:
             raise InvalidInput(f"top-up method must be {' or '.join(TOP_UP_METHODS)}")
+        if reference is not None and not isinstance(reference, str):
+            raise InvalidInput("the terminal's reference must be text")
         reference = (reference or "").strip()
         if method == "card" and not reference:
             raise InvalidInput("a card top-up needs the terminal's reference")
@@ -52,26 +55,28 @@ class BalanceService:
                 raise InvalidInput(
                     "the stored value balance may not exceed "
                     f"{format_money(rules.stored_value_max_balance)}")
-            writer = LedgerWriter(session, self.ctx.till_id, self.ctx.now())
+            writer = LedgerWriter(session, self.ctx.till_id, self.ctx.now(), self.ctx.today())
             writer.stored_value("top_up", member, amount, staff_id=staff_id,
                                 reason=f"{method}:{reference}" if reference else method)
-            return session_summary(session, member.id, self.ctx.now().date())
+            return session_summary(session, member.id, self.ctx.today())
 
     def adjust_points(self, member_id: int, points: int, reason: str, manager_id: int
                       ) -> MemberSummary:
         """A manager's correction, with a reason. Never pushes the balance below zero."""
         if isinstance(points, bool) or not isinstance(points, int) or points == 0:
             raise InvalidInput("the adjustment must be a whole number of points, not zero")
-        reason = (reason or "").strip()
+        if abs(points) > MAX_ADJUSTMENT:
+            raise InvalidInput(f"an adjustment of more than {MAX_ADJUSTMENT:,} points is refused")
+        reason = reason.strip() if isinstance(reason, str) else ""
         if len(reason) < 3:
             raise InvalidInput("a points adjustment needs a reason")
         now = self.ctx.now()
         with self.ctx.db.transaction() as session:
             require_manager(session, manager_id)
             member = _active_member(session, member_id)
-            writer = LedgerWriter(session, self.ctx.till_id, now)
+            writer = LedgerWriter(session, self.ctx.till_id, now, self.ctx.today())
             if points > 0:
-                writer.earn("adjust", member, points, lot_expiry(now.date(), load_rules(session)),
+                writer.earn("adjust", member, points, lot_expiry(self.ctx.today(), load_rules(session)),
                             staff_id=manager_id, reason=reason[:200])
             else:
                 writer.spend("adjust", member, -points, allow_debt=False, staff_id=manager_id,
@@ -79,14 +84,16 @@ class BalanceService:
             audit.record(session, at=now, staff_id=manager_id, till_id=self.ctx.till_id,
                          action="points_adjusted", target=f"member:{member.id}",
                          points=points, reason=reason)
-            return session_summary(session, member.id, now.date())
+            return session_summary(session, member.id, self.ctx.today())
 
     def run_expiry(self, today: date | None = None) -> int:
         """Expire every lot whose last valid day is before `today`. Returns points expired.
 
         Batched: one transaction per batch of lots, so a long run never holds the till.
         """
-        today = today or self.ctx.local_now().date()
+        if today is not None and not isinstance(today, date):
+            raise InvalidInput("expiry runs for a date")
+        today = today or self.ctx.today()
         expired = 0
         while True:
             with self.ctx.db.transaction() as session:
@@ -95,7 +102,7 @@ class BalanceService:
                     .order_by(PointLot.expires_on, PointLot.entry_id).limit(EXPIRY_BATCH)))
                 if not lots:
                     return expired
-                writer = LedgerWriter(session, self.ctx.till_id, self.ctx.now())
+                writer = LedgerWriter(session, self.ctx.till_id, self.ctx.now(), self.ctx.today())
                 members = {m.uuid: m for m in session.scalars(select(Member).where(
                     Member.uuid.in_({lot.member_uuid for lot in lots})))}
                 for lot in lots:

@@ -8,12 +8,14 @@ from datetime import time
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.money import format_money
 from ..core.promotions import BasketLine, Effect, PromotionRule
 from ..db.models import Product, Promotion
 from .context import TillContext
 
 MAX_QUANTITY = 9999
+MAX_PRICE = 10**10  # 100,000,000.00: keeps any basket's sums far inside 64-bit integers
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ def basket_lines(session: Session, items: list[tuple[str, int]]
                  ) -> list[tuple[Product, BasketLine]]:
     if not items:
         raise InvalidInput("the basket is empty")
+    if not isinstance(items, list | tuple) or not all(
+            isinstance(item, list | tuple) and len(item) == 2 for item in items):
+        raise InvalidInput("each basket item is a product code and a quantity")
     lines = []
     for code, quantity in items:
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
@@ -105,12 +110,13 @@ class CatalogService:
                     barcode: str | None = None, points_eligible: bool = True) -> ProductView:
         if not sku or not name or not category:
             raise InvalidInput("a product needs a SKU, a name and a category")
-        if isinstance(price, bool) or not isinstance(price, int) or price < 0:
-            raise InvalidInput("price must be a whole number of minor units, zero or more")
+        if isinstance(price, bool) or not isinstance(price, int) or not 0 <= price <= MAX_PRICE:
+            raise InvalidInput("price must be a whole number of minor units, from zero to "
+                               f"{format_money(MAX_PRICE)}")
         with self.ctx.db.transaction() as session:
             if session.scalar(select(Product.id).where(
                     or_(Product.sku == sku, Product.barcode == (barcode or sku)))) is not None:
-                raise InvalidInput(f"a product with SKU or barcode {sku}/{barcode} exists")
+                raise Conflict(f"a product with SKU or barcode {sku}/{barcode} exists")
             product = Product(sku=sku, barcode=barcode, name=name, category=category,
                               price=price, points_eligible=points_eligible)
             session.add(product)

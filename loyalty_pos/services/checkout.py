@@ -33,6 +33,7 @@ from .tiers import evaluate_member
 from .views import SaleResult
 
 PAYMENT_METHODS = ("cash", "card", "stored_value")
+MAX_TENDERED = 10**12  # minor units; keeps the stored amount inside 64-bit integers
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,10 @@ class SaleRequest:
     payments: list[PaymentRequest] = field(default_factory=list)
 
     def fingerprint(self) -> str:
-        body = json.dumps(asdict(self), sort_keys=True, default=str)
+        """The content of the request; the sale id is its identity, not part of its content."""
+        content = asdict(self)
+        del content["sale_id"]
+        body = json.dumps(content, sort_keys=True, default=str)
         return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -67,7 +71,12 @@ def check_uuid(value: str, what: str) -> str:
 def _check_payments(payments: list[PaymentRequest], due: int, member: Member | None) -> int:
     """Validate the tender against the amount due; return the cash change."""
     change = 0
+    if not isinstance(payments, list | tuple) or not all(
+            isinstance(p, PaymentRequest) for p in payments):
+        raise InvalidInput("payments must be a list of payment requests")
     for payment in payments:
+        if payment.reference is not None and not isinstance(payment.reference, str):
+            raise InvalidInput("a payment reference must be text")
         if payment.method not in PAYMENT_METHODS:
             raise InvalidInput(f"unknown payment method '{payment.method}'")
         if isinstance(payment.amount, bool) or not isinstance(payment.amount, int) or (
@@ -77,6 +86,8 @@ def _check_payments(payments: list[PaymentRequest], due: int, member: Member | N
             tendered = payment.amount if payment.tendered is None else payment.tendered
             if not isinstance(tendered, int) or tendered < payment.amount:
                 raise InvalidInput("cash tendered is less than the cash amount")
+            if tendered > MAX_TENDERED:
+                raise InvalidInput(f"cash tendered of {tendered} is not plausible")
             change += tendered - payment.amount
         elif payment.method == "card" and not (payment.reference or "").strip():
             raise InvalidInput("a card payment needs the terminal's reference")
@@ -200,7 +211,7 @@ class CheckoutService:
             self._outbox(session, sale, None)
             return 0
         rules = load_rules(session)
-        writer = LedgerWriter(session, self.ctx.till_id, self.ctx.now())
+        writer = LedgerWriter(session, self.ctx.till_id, self.ctx.now(), self.ctx.today())
         staff = request.staff_id
         if quote.points_redeemed:
             writer.spend("redeem", member, quote.points_redeemed, allow_debt=False,
@@ -212,7 +223,7 @@ class CheckoutService:
                     f"stored value balance is {member.stored_value_balance / 100:.2f}, "
                     f"{stored_value / 100:.2f} asked")
             writer.stored_value("pay", member, -stored_value, sale_id=sale.id, staff_id=staff)
-        expiry = lot_expiry(self.ctx.now().date(), rules)
+        expiry = lot_expiry(self.ctx.today(), rules)
         if quote.points_earned:
             writer.earn("earn", member, quote.points_earned, expiry, sale_id=sale.id,
                         staff_id=staff)
@@ -253,7 +264,7 @@ class CheckoutService:
             "points_earned": sale.points_earned, "points_redeemed": sale.points_redeemed}))
 
     def _result(self, session: Session, sale: Sale, change: int, rewards: int) -> SaleResult:
-        summary = (session_summary(session, sale.member_id, self.ctx.now().date())
+        summary = (session_summary(session, sale.member_id, self.ctx.today())
                    if sale.member_id else None)
         return SaleResult(sale.id, receipt_code(self.ctx.till_number, sale.receipt_no),
                           sale.total, sale.points_earned, sale.points_redeemed,

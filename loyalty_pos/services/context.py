@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,6 +51,10 @@ class TillContext:
     def local_now(self) -> datetime:
         """Shop-floor local time, for promotion hours and weekdays."""
         return self.clock().astimezone().replace(tzinfo=None)
+
+    def today(self) -> date:
+        """The shop's calendar day: points are earned, valid and expire by local days."""
+        return self.local_now().date()
 
 
 def get_setting(session: Session, key: str) -> str | None:

@@ -29,9 +29,11 @@ def iso_utc(moment: datetime) -> str:
 class LedgerWriter:
     """Appends entries for one transaction. Create one per transaction (it holds the chain head)."""
 
-    def __init__(self, session: Session, till_id: int, now: datetime) -> None:
+    def __init__(self, session: Session, till_id: int, now: datetime, today: date) -> None:
+        """`now` is UTC (timestamps); `today` is the shop's local calendar day (lots)."""
         self.session = session
         self.now = now
+        self.today = today
         till = session.get(Till, till_id)
         assert till is not None, "the till row must exist"
         self.till = till
@@ -75,7 +77,7 @@ class LedgerWriter:
         entry = self._append(POINTS, kind, member, points,
                              expires_on=expires_on.isoformat(), **extra)
         self.session.flush()
-        lot = PointLot(entry_id=entry.id, member_uuid=member.uuid, earned_on=self.now.date(),
+        lot = PointLot(entry_id=entry.id, member_uuid=member.uuid, earned_on=self.today,
                        expires_on=expires_on, points=points, remaining=points)
         self.session.add(lot)
         if member.points_balance < 0:

@@ -86,11 +86,12 @@ class MemberService:
         email = normalise_email(request.email)
         if phone is None and email is None:
             raise InvalidInput("a phone number or an email address is required")
-        birthday = check_birthday(request.birthday, now.date())
+        birthday = check_birthday(request.birthday, self.ctx.today())
         with self.ctx.db.transaction() as session:
             require_staff(session, request.staff_id)
-            self._refuse_duplicates(session, phone, email)
+            # the referral first: someone re-enrolling with their own code gets the clearer message
             referrer = self._referrer(session, request.referral_code, phone, email)
+            self._refuse_duplicates(session, phone, email)
             versions = self._check_consent(session, request)
             tiers = load_tiers(session)
             member = Member(uuid=str(uuid.uuid4()), name=name, phone=phone, email=email,
@@ -126,10 +127,10 @@ class MemberService:
 
     def _referrer(self, session: Session, code: str | None, phone: str | None,
                   email: str | None) -> Member | None:
-        if not code or not code.strip():
+        if code is None or not str(code).strip():
             return None
         referrer = session.scalar(select(Member).where(
-            Member.referral_code == code.strip().upper()))
+            Member.referral_code == str(code).strip().upper()))
         if referrer is None:
             raise NotFound(f"referral code '{code}' does not belong to any member")
         if (phone and referrer.phone == phone) or (email and referrer.email == email):
@@ -196,7 +197,7 @@ class MemberService:
                email: str | None, birthday: date | None, notes: str) -> MemberDetails:
         now = self.ctx.now()
         clean = (normalise_name(name), normalise_phone(phone), normalise_email(email),
-                 check_birthday(birthday, now.date()))
+                 check_birthday(birthday, self.ctx.today()))
         if clean[1] is None and clean[2] is None:
             raise InvalidInput("a phone number or an email address is required")
         with self.ctx.db.transaction() as session:
@@ -215,7 +216,7 @@ class MemberService:
     def block_and_replace_card(self, card_number: str, reason: str, staff_id: int
                                ) -> MemberDetails:
         """Lost card: block it and issue a new one. Balances belong to the member, not the card."""
-        reason = (reason or "").strip()
+        reason = reason.strip() if isinstance(reason, str) else ""
         if not reason:
             raise InvalidInput("say why the card is blocked (lost, stolen, damaged)")
         now = self.ctx.now()
@@ -263,7 +264,7 @@ class MemberService:
         cards = session.execute(select(Card.number, Card.status)
                                 .where(Card.member_id == member.id).order_by(Card.id)).all()
         return MemberDetails(
-            summary=session_summary(session, member.id, self.ctx.now().date()),
+            summary=session_summary(session, member.id, self.ctx.today()),
             email=member.email, birthday=member.birthday, notes=member.notes,
             referral_code=member.referral_code, referred_by_id=member.referred_by_id,
             tier_name=current.name, tier_reason=reason, consents=self._consents(session, member),

@@ -24,7 +24,7 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.money import round_half_up
 from ..core.receipts import parse_receipt_code, receipt_code
 from ..core.refunds import apportion_refund, cumulative_share, refunded_fraction
@@ -188,7 +188,12 @@ class RefundService:
             existing = session.get(Refund, refund_id)
             if existing is not None:
                 if existing.sale_id != request.sale_id:
-                    raise InvalidInput(f"refund {refund_id} belongs to another sale")
+                    raise Conflict(f"refund {refund_id} belongs to another sale")
+                done = {line.sale_line_id: line.quantity for line in existing.lines}
+                if request.lines is not None and (
+                        not isinstance(request.lines, dict)
+                        or {k: v for k, v in request.lines.items() if v} != done):
+                    raise Conflict(f"refund {refund_id} was already made with different lines")
                 return self._result(session, existing)
             require_staff(session, request.staff_id)
             sale = self._sale(session, request.sale_id)
@@ -226,7 +231,7 @@ class RefundService:
                       ) -> int:
         member = session.get(Member, sale.member_id)
         assert member is not None
-        writer = LedgerWriter(session, self.ctx.till_id, self.ctx.now())
+        writer = LedgerWriter(session, self.ctx.till_id, self.ctx.now(), self.ctx.today())
         common = {"sale_id": sale.id, "refund_id": refund.id, "staff_id": refund.staff_id}
         shortfall = 0
         if plan.points_taken_back:
@@ -249,13 +254,13 @@ class RefundService:
             .join(LotAllocation, LotAllocation.lot_entry_id == PointLot.entry_id)
             .join(LedgerEntry, LedgerEntry.id == LotAllocation.entry_id)
             .where(LedgerEntry.sale_id == sale.id, LedgerEntry.kind == "redeem"))
-        floor = self.ctx.now().date() + timedelta(days=rules.refund_restore_min_days)
+        floor = self.ctx.today() + timedelta(days=rules.refund_restore_min_days)
         return max(latest, floor) if latest else floor
 
     def _result(self, session: Session, refund: Refund) -> RefundResult:
         sale = session.get(Sale, refund.sale_id)
         assert sale is not None
-        summary = (session_summary(session, sale.member_id, self.ctx.now().date())
+        summary = (session_summary(session, sale.member_id, self.ctx.today())
                    if sale.member_id else None)
         return RefundResult(refund.id, receipt_code(self.ctx.till_number, refund.receipt_no),
                             sale.id, refund.amount, refund.points_taken_back,

@@ -67,6 +67,8 @@ class ReportService:
     def day_report(self, day: date, *, scope: str = "till") -> DayReport:
         if scope not in ("till", "store"):
             raise InvalidInput("a day report is per till or per store")
+        if not isinstance(day, date):
+            raise InvalidInput("a day report needs a date")
         start, end = local_day_bounds(day)
         with self.ctx.db.sessions() as session:
             if scope == "till":

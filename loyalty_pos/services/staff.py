@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.errors import InvalidInput, LockedOut, NotFound, PermissionDenied
-from ..core.pins import hash_pin, lockout_until, pin_matches, validate_pin
+from ..core.pins import LOCKOUT, hash_pin, lockout_until, pin_matches, validate_pin
 from ..db.models import Staff
 from . import audit
 from .context import TillContext
@@ -58,8 +59,10 @@ class StaffService:
             if staff is None or not staff.active:
                 raise NotFound("unknown or disabled staff member")
             if staff.locked_until and staff.locked_until > now:
-                minutes = int((staff.locked_until - now).total_seconds() // 60) + 1
+                minutes = math.ceil((staff.locked_until - now).total_seconds() / 60)
                 raise LockedOut(f"{staff.name} is locked out for {minutes} more minute(s)")
+            if staff.locked_until is not None:  # a lockout that has run out starts afresh
+                staff.failed_attempts, staff.locked_until = 0, None
             if pin_matches(str(pin), staff.pin_hash):
                 staff.failed_attempts = 0
                 staff.locked_until = None
@@ -69,9 +72,10 @@ class StaffService:
             audit.record(session, at=now, staff_id=staff.id, till_id=self.ctx.till_id,
                          action="sign_in_failed", target=f"staff:{staff.id}",
                          attempts=staff.failed_attempts)
-            failed = staff.failed_attempts
-        if failed and staff.locked_until:
-            raise LockedOut(f"wrong PIN; {staff.name} is now locked out for a few minutes")
+            locked = staff.locked_until is not None
+        if locked:
+            raise LockedOut(f"wrong PIN; {staff.name} is now locked out for "
+                            f"{int(LOCKOUT.total_seconds() // 60)} minutes")
         raise PermissionDenied("wrong PIN")
 
     def approve_as_manager(self, staff_id: int, pin: str) -> StaffView:
