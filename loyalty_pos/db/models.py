@@ -105,7 +105,8 @@ class Member(Base):
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     email: Mapped[str | None] = mapped_column(String(120), unique=True)
     birthday: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | suspended
+    # active | suspended (consent withdrawn) | erased (privacy request) | merged (into another)
+    status: Mapped[str] = mapped_column(String(16), default="active")
     notes: Mapped[str] = mapped_column(Text, default="")
     tier_code: Mapped[str] = mapped_column(String(16))
     referral_code: Mapped[str] = mapped_column(String(12), unique=True)
@@ -117,6 +118,8 @@ class Member(Base):
     enrolled_till_id: Mapped[int | None] = mapped_column(ForeignKey("tills.id"))
     first_purchase_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Card(Base):
@@ -361,3 +364,18 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(80))
     details: Mapped[dict] = mapped_column(JSON)
+
+
+class FaqEntry(Base):
+    """Help for cashiers and members. Edits are new versions; the newest of each topic shows."""
+    __tablename__ = "faq_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), index=True)  # stable key, e.g. "join"
+    audience: Mapped[str] = mapped_column(String(16))  # cashier | member
+    question: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    __table_args__ = (UniqueConstraint("topic", "version"),)
