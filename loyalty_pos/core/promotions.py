@@ -317,6 +317,11 @@ def _with_points(quoted: list[QuotedLine], outcomes: list[PromotionOutcome],
     if tier != 1:
         explanation.append(f"x{_factor(shopper.tier_multiplier_percent)} for tier "
                            f"{shopper.tier_name}")
+    boosted = sum(1 for q in quoted if q.multipliers and q.line.points_eligible)
+    if boosted:
+        extra = int(points) - int(base * tier)
+        explanation.append(f"+{extra} from points multipliers on {boosted} "
+                           f"line{'s' if boosted != 1 else ''}")
     if points_value:
         explanation.append(f"{format_money(points_value)} paid with points earns no points")
     if bonus:

@@ -26,9 +26,17 @@ from .context import TillContext, load_rules, load_tiers
 from .lookup import session_summary
 from .staff import require_staff
 from .tiers import rolling_spend
-from .views import MemberDetails
+from .views import MemberDetails, MemberSummary
 
 REQUIRED_CONSENTS = ("member_agreement", "privacy")
+
+
+@dataclass(frozen=True)
+class AgreementText:
+    kind: str
+    version: str
+    text: str
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -240,6 +248,32 @@ class MemberService:
             return self._details(session, member)
 
     # -- reading -----------------------------------------------------------------------------
+
+    def texts_to_accept(self) -> dict[str, AgreementText]:
+        """The member agreement and privacy statement a new member accepts now."""
+        with self.ctx.db.sessions() as session:
+            return {kind: AgreementText(kind, row.version, row.text, row.sha256)
+                    for kind in REQUIRED_CONSENTS
+                    for row in [current_agreement(session, kind)]}
+
+    def possible_duplicates(self, phone: str | None, email: str | None) -> list[MemberSummary]:
+        """Members who already have this phone or email (for the enrolment form, as you type).
+
+        Malformed values find nothing rather than failing: the form validates them on save.
+        """
+        found: dict[int, MemberSummary] = {}
+        with self.ctx.db.sessions() as session:
+            for column, raw, clean in ((Member.phone, phone, normalise_phone),
+                                       (Member.email, email, normalise_email)):
+                try:
+                    value = clean(raw)
+                except InvalidInput:
+                    continue
+                if value is None:
+                    continue
+                for member_id in session.scalars(select(Member.id).where(column == value)):
+                    found[member_id] = session_summary(session, member_id, self.ctx.today())
+        return list(found.values())
 
     def details(self, member_id: int) -> MemberDetails:
         with self.ctx.db.sessions() as session:

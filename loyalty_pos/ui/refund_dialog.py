@@ -47,7 +47,11 @@ class RefundDialog(QDialog):
         self.table.setObjectName("refundLines")
         self.table.setHorizontalHeaderLabels(
             [self.tr("Item"), self.tr("Sold"), self.tr("Refundable"), self.tr("Refund qty")])
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(44)
         self.preview_label = QLabel(self)
         self.preview_label.setObjectName("refundPreview")
         self.preview_label.setWordWrap(True)

@@ -27,11 +27,12 @@ class SignInScreen(QWidget):
         self.services = services
         card = QFrame(self)
         card.setObjectName("signInCard")
-        card.setFixedWidth(420)
+        card.setFixedWidth(480)
         layout = QVBoxLayout(card)
         title = QLabel(services.store_line(), card)
         title.setObjectName("signInTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setWordWrap(True)
         layout.addWidget(title)
         layout.addWidget(QLabel(self.tr("Who is signing in?"), card))
         self.who = QComboBox(card)

@@ -1,0 +1,1 @@
+"""Store manager screens: members, cards, promotions, tiers, staff, audit, reports, help."""
