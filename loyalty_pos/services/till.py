@@ -13,6 +13,7 @@ from pathlib import Path
 from ..core.program import ProgramRules
 from ..db.engine import Database
 from .balances import BalanceService
+from .cards import CardService
 from .catalog import CatalogService
 from .checkout import CheckoutService
 from .context import TillContext, chain_secret, load_rules
@@ -38,6 +39,7 @@ class TillServices:
     reports: ReportService
     receipts: ReceiptService
     finder: MemberFinder
+    cards: CardService
 
     @classmethod
     def for_context(cls, ctx: TillContext) -> TillServices:
@@ -46,11 +48,17 @@ class TillServices:
         return cls(ctx, StaffService(ctx), MemberService(ctx), CatalogService(ctx),
                    CheckoutService(ctx), RefundService(ctx), BalanceService(ctx),
                    TierService(ctx), ReportService(ctx), ReceiptService(ctx),
-                   MemberFinder(ctx.db.raw_connection(), secret))
+                   MemberFinder(ctx.db.raw_connection(), secret), CardService(ctx))
 
     @classmethod
     def open(cls, path: Path) -> TillServices:
         return cls.for_context(TillContext.open(Database.open(path)))
+
+    def output_dir(self, kind: str) -> Path:
+        """Where files made at this till go (cards, exports, reports): beside the database."""
+        folder = self.ctx.db.path.parent / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
     def store_line(self) -> str:
         """'Main Street · Till 1' for the title bar."""

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QStackedWidget
+from PySide6.QtCore import QTimer, Signal, qVersion
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+)
 
 from .. import __version__
 from ..devices.printer import ReceiptPrinter, make_printer
+from ..services.backup import backup_if_due, default_backup_dir
 from ..services.staff import StaffView
 from ..services.till import TillServices
+from .manager.manager_screen import ManagerScreen
 from .sale_screen import SaleScreen
 from .scanner_bridge import ScannerBridge
 from .settings import TillSettings
@@ -22,6 +33,7 @@ from .wedge_filter import WedgeFilter
 from .worker import DbWorker
 
 STATUS_REFRESH_MS = 5000
+BACKUP_CHECK_MS = 60 * 60 * 1000  # the daily backup: checked at start and then hourly
 
 
 class TillWindow(QMainWindow):
@@ -44,6 +56,14 @@ class TillWindow(QMainWindow):
         self._timer.timeout.connect(self.refresh_status)
         self._timer.start(STATUS_REFRESH_MS)
         self.refresh_status()
+        # Its own worker: a backup of a big database takes seconds and must not queue in front
+        # of a sale on self.worker. The copy is a read (SQLite online backup), so it is safe
+        # beside the sale worker's writes.
+        self.backup_worker = DbWorker(self)
+        self._backup_timer = QTimer(self)
+        self._backup_timer.timeout.connect(self.backup_if_due)
+        self._backup_timer.start(BACKUP_CHECK_MS)
+        self.backup_if_due()
 
     def build_screens(self) -> None:
         """(Re)create the screens, e.g. after the language changed. Keeps the signed-in staff."""
@@ -59,6 +79,8 @@ class TillWindow(QMainWindow):
             old.deleteLater()
         self.signin.signed_in.connect(self.start_shift)
         self.sale.sign_out_requested.connect(self.sign_out)
+        self.sale.manager_requested.connect(self.open_manager)
+        self.manager_screen = None
         self.sale.settings_requested.connect(self.open_settings)
         if getattr(self, "wedge", None) is not None:
             QApplication.instance().removeEventFilter(self.wedge)
@@ -86,6 +108,11 @@ class TillWindow(QMainWindow):
         for label in (self.cashier_label, self.scanner_label, self.sync_label):
             bar.addWidget(label)
         bar.addPermanentWidget(self.clock_label)
+        about = QPushButton(self.tr("About"), self)
+        about.setObjectName("aboutButton")
+        about.setFlat(True)
+        about.clicked.connect(self.show_about)
+        bar.addPermanentWidget(about)
 
     # -- shift -----------------------------------------------------------------------------
 
@@ -95,8 +122,28 @@ class TillWindow(QMainWindow):
         self.stack.setCurrentWidget(self.sale)
         self.refresh_status()
 
+    def open_manager(self) -> None:
+        """Manager screens beside the till, for a manager who signed in with their PIN."""
+        if self.staff is None or not self.staff.is_manager:
+            return
+        if self.manager_screen is None or self.manager_screen.manager != self.staff:
+            if self.manager_screen is not None:
+                self.manager_screen.deleteLater()
+            self.manager_screen = ManagerScreen(self.stack, self.services, self.worker,
+                                                self.staff)
+            self.manager_screen.back_requested.connect(self.back_to_till)
+            self.stack.addWidget(self.manager_screen)
+        self.stack.setCurrentWidget(self.manager_screen)
+
+    def back_to_till(self) -> None:
+        self.stack.setCurrentWidget(self.sale)
+        self.sale.scan.setFocus()
+
     def sign_out(self) -> None:
         """Sign out or switch cashier; the basket in progress stays for the next cashier."""
+        if self.manager_screen is not None:
+            self.manager_screen.deleteLater()
+            self.manager_screen = None
         self.staff = None
         self.sale.staff = None
         self.signin.reset()
@@ -146,9 +193,33 @@ class TillWindow(QMainWindow):
         self.sync_label.setText(self.tr("Sync: {count} waiting to send").format(count=pending))
         self.clock_label.setText(datetime.now().strftime("%Y-%m-%d %H:%M"))
 
+    def show_about(self) -> QMessageBox:
+        """The About box: the installed version, and where the database and its backups are."""
+        db_path = self.services.ctx.db.path
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About Loyalty POS"),
+                          self.tr("Loyalty POS {version}\n\nTill database: {database}\n"
+                                  "Backups: {backups}\nQt {qt}, Python {python}").format(
+                              version=__version__, database=db_path,
+                              backups=default_backup_dir(db_path), qt=qVersion(),
+                              python=sys.version.split()[0]),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("aboutBox")
+        box.open()
+        return box
+
+    def backup_if_due(self) -> None:
+        """GUI thread: the daily backup (services/backup.py) runs on the backup worker."""
+        path = self.services.ctx.db.path
+        self.backup_worker.submit("daily backup", lambda: backup_if_due(path),
+                                  failed=self._backup_failed)
+
+    def _backup_failed(self, error: Exception) -> None:
+        self.statusBar().showMessage(self.tr("Backup failed: {error}").format(error=error))
+
     def closeEvent(self, event) -> None:
         self.scanner.stop()
         self.worker.stop()
+        self.backup_worker.stop()
         QApplication.instance().removeEventFilter(self.wedge)
         super().closeEvent(event)
 

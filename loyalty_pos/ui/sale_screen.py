@@ -51,6 +51,7 @@ class SaleScreen(QWidget):
     member_changed = Signal(object)    # MemberSummary | None
     printed = Signal(str)              # where the receipt went
     sign_out_requested = Signal()
+    manager_requested = Signal()
     settings_requested = Signal()
 
     def __init__(self, parent: QWidget, services: TillServices, worker: DbWorker,
@@ -136,6 +137,7 @@ class SaleScreen(QWidget):
             (self.tr("Cancel sale"), "F9", self.cancel_sale, "danger"),
             (self.tr("Adjust points"), "F11", self.adjust_points, ""),
             (self.tr("Settings"), "F10", self.settings_requested.emit, ""),
+            (self.tr("Manager"), "Ctrl+M", self.manager_requested.emit, ""),
             (self.tr("Sign out"), "Ctrl+L", self.sign_out_requested.emit, ""),
             (self.tr("Pay"), "F12", self.pay, "primary"),
         ]
@@ -144,7 +146,8 @@ class SaleScreen(QWidget):
             button = ActionButton(text, key, self, role=role)
             button.setObjectName(f"action_{key.replace('+', '_')}")
             button.clicked.connect(slot)
-            grid.addWidget(button, index // 3, index % 3)
+            last = index == len(actions) - 1  # Pay: the whole last row
+            grid.addWidget(button, index // 3, 0 if last else index % 3, 1, 3 if last else 1)
             self.buttons[key] = button
         return grid
 
@@ -152,6 +155,7 @@ class SaleScreen(QWidget):
 
     def start_shift(self, staff: StaffView) -> None:
         self.staff = staff
+        self.buttons["Ctrl+M"].setVisible(staff.is_manager)
         self.message.info(self.tr("Signed in as {name}.").format(name=staff.name))
         self.scan.setFocus()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -26,7 +26,7 @@ from ...core.errors import LoyaltyError
 from ...core.members import normalise_email, normalise_name, normalise_phone
 from ...services.members import Enrolment
 from ...services.till import TillServices
-from ...services.views import MemberDetails, MemberSummary
+from ...services.views import MemberSummary
 
 
 class EnrolDialog(QDialog):
@@ -186,10 +186,3 @@ class EnrolDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
 
-
-def describe(details: MemberDetails) -> str:
-    """One line for messages: 'Wang Xiaoming, card 2900100000017'."""
-    return f"{details.summary.name}, {details.summary.card_number}"
-
-
-__all__ = ["EnrolDialog", "describe", "Qt"]
