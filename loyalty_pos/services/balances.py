@@ -76,8 +76,9 @@ class BalanceService:
             member = _active_member(session, member_id)
             writer = LedgerWriter(session, self.ctx.till_id, now, self.ctx.today())
             if points > 0:
-                writer.earn("adjust", member, points, lot_expiry(self.ctx.today(), load_rules(session)),
-                            staff_id=manager_id, reason=reason[:200])
+                expiry = lot_expiry(self.ctx.today(), load_rules(session))
+                writer.earn("adjust", member, points, expiry, staff_id=manager_id,
+                            reason=reason[:200])
             else:
                 writer.spend("adjust", member, -points, allow_debt=False, staff_id=manager_id,
                              reason=reason[:200])
