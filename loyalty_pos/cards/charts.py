@@ -53,9 +53,14 @@ def font_families() -> tuple[str, ...]:
 
 def _style() -> dict[str, Any]:
     return {"font.family": list(font_families()), "font.size": 8,
-            "axes.titlesize": 10, "axes.titleweight": "bold", "axes.spines.top": False,
-            "axes.spines.right": False, "axes.edgecolor": "#555555",
-            "svg.fonttype": "none"}
+            "axes.spines.top": False, "axes.spines.right": False,
+            "axes.edgecolor": "#555555", "text.color": "#1d1d1f"}
+
+
+def _title(figure: Figure, title: str) -> None:
+    """Left-aligned on the figure (not the axes), so every chart's title lines up. Regular
+    weight: the CJK fallback font has no bold, and asking for it only logs warnings."""
+    figure.suptitle(title, x=0.005, ha="left", fontsize=10.5)
 
 
 def _render(draw: Any, height_inches: float) -> bytes:
@@ -85,8 +90,8 @@ def _money_axis(axis: Any, symbol: str) -> None:
 
 
 def _empty(figure: Figure, title: str, message: str) -> None:
+    _title(figure, title)
     axes = figure.add_subplot()
-    axes.set_title(title, loc="left")
     axes.text(0.5, 0.5, message, ha="center", va="center", color="#777777",
               transform=axes.transAxes)
     axes.set_axis_off()
@@ -111,25 +116,19 @@ def liability_chart(series: Sequence[tuple[date, int, int, int]], symbol: str = 
         axes.plot(days, [_major(row[3]) for row in series], color=STORED_VALUE_COLOUR,
                   linewidth=1.8, label="Stored value",
                   marker="o" if len(series) < 40 else None, markersize=3)
-        axes.set_title(title, loc="left")
+        _title(figure, title)
         axes.set_ylim(bottom=min(0, *(_major(min(r[2], r[3])) for r in series)))
         _money_axis(axes.yaxis, symbol)
         axes.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
-        axes.legend(loc="upper left", frameon=False, ncols=2)
-        if len(series) == 1:
-            axes.set_xticks(days)
-        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-
-        locator = AutoDateLocator(minticks=3, maxticks=8)
-        axes.xaxis.set_major_locator(locator)
-        axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        figure.legend(loc="outside upper right", frameon=False, ncols=2)
+        _date_axis(axes, days)
         last = series[-1]
         for value, colour in ((last[2], POINTS_COLOUR), (last[3], STORED_VALUE_COLOUR)):
             axes.annotate(format_money(value, symbol), (days[-1], _major(value)),
                           xytext=(4, 0), textcoords="offset points", va="center",
                           color=colour, fontsize=7, annotation_clip=False)
 
-    return _render(draw, 2.7)
+    return _render(draw, 2.5)
 
 
 def tier_chart(tiers: Sequence[tuple[str, int]]) -> bytes:
@@ -143,15 +142,20 @@ def tier_chart(tiers: Sequence[tuple[str, int]]) -> bytes:
         axes = figure.add_subplot()
         names = [name for name, _ in tiers]
         counts = [count for _, count in tiers]
+        total = sum(counts) or 1
         bars = axes.bar(names, counts, color=BAR_COLOUR, width=0.6)
-        axes.bar_label(bars, labels=[f"{c:,}" for c in counts], padding=2, fontsize=7)
-        axes.set_title(title, loc="left")
-        axes.set_ylim(0, max(max(counts) * 1.15, 1))
-        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.bar_label(bars, labels=[f"{c:,} ({_share(c, total)})" for c in counts],
+                       padding=2, fontsize=7)
+        _title(figure, title)
+        axes.set_ylim(0, max(max(counts) * 1.18, 1))
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
         axes.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
         axes.set_axisbelow(True)
 
-    return _render(draw, 2.3)
+    return _render(draw, 1.9)
 
 
 def top_members_chart(members: Sequence[tuple[str, int]], symbol: str = "") -> bytes:
@@ -168,13 +172,34 @@ def top_members_chart(members: Sequence[tuple[str, int]], symbol: str = "") -> b
         bars = axes.barh(names, spend, color=POINTS_COLOUR, height=0.6)
         axes.bar_label(bars, labels=[format_money(a, symbol) for _, a in members][::-1],
                        padding=3, fontsize=7)
-        axes.set_title(title, loc="left")
+        _title(figure, title)
         axes.set_xlim(0, max(max(spend) * 1.2, 1))
         _money_axis(axes.xaxis, symbol)
         axes.grid(axis="x", color=GRID_COLOUR, linewidth=0.6)
         axes.set_axisbelow(True)
 
-    return _render(draw, 0.9 + 0.24 * max(len(members), 1))
+    return _render(draw, 0.8 + 0.2 * max(len(members), 1))
+
+
+def _date_axis(axes: Any, days: list[date]) -> None:
+    """Day ticks as '3 Mar' over short periods, months as 'Mar 2026' over long ones."""
+    from matplotlib.dates import AutoDateLocator, DateFormatter, DayLocator
+
+    span = (days[-1] - days[0]).days
+    if span <= 1:
+        axes.set_xticks(days)
+        axes.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    elif span <= 120:
+        axes.xaxis.set_major_locator(DayLocator(interval=max(1, span // 7)))
+        axes.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    else:
+        axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=8))
+        axes.xaxis.set_major_formatter(DateFormatter("%b %Y"))
+
+
+def _share(part: int, total: int) -> str:
+    share = part / total
+    return "under 0.1%" if 0 < share < 0.001 else f"{share:.1%}"
 
 
 def _short(name: str) -> str:

@@ -289,10 +289,7 @@ def render_day_report_pdf(doc: DayReportDocument, path: str | Path) -> Path:
         ("earn", "earned on sales"), ("referral", "referral rewards"),
         ("refund_restore", "given back by refunds"), ("adjust", "manager adjustments"))
         if by_kind.get(kind, 0) > 0]
-    other = [(POINT_LABELS.get(kind, kind.replace("_", " ")), signed_count(v))
-             for kind, v in sorted(by_kind.items())
-             if kind not in ("earn", "referral", "refund_restore", "redeem", "expire")
-             and not (kind == "adjust" and v > 0) and v]
+    other = [(label, signed_count(v)) for label, v in doc.other_points()]
     points = figures([
         ("Issued", count(r.points_issued)), *issued_detail,
         ("Redeemed", count(r.points_redeemed)),
@@ -301,8 +298,7 @@ def render_day_report_pdf(doc: DayReportDocument, path: str | Path) -> Path:
         ("Net change", signed_count(sum(by_kind.values())), "total"),
     ])
     sv = r.stored_value_by_kind
-    sv_other = [(kind.replace("_", " ").capitalize(), signed_money(v, s))
-                for kind, v in sorted(sv.items()) if kind not in ("top_up", "pay", "refund")]
+    sv_other = [(label, signed_money(v, s)) for label, v in doc.other_stored_value()]
     stored = figures([
         ("Top-ups in", money(r.stored_value_in, s)),
         *((f"by {_method(m).lower()}", money(v, s), "detail")
@@ -320,7 +316,14 @@ def render_day_report_pdf(doc: DayReportDocument, path: str | Path) -> Path:
         ("Total liability", money(r.points_liability_value + r.stored_value_liability, s),
          "total"),
     ])
-    left = [*section_items("Sales", sales), *section_items("Payments by method", payments),
+    tills = [] if not doc.tills else section_items("Tills", grid(
+        ["Till", "Sales", "Total", "Refunds"],
+        [[t.label, count(t.sales_count), money(t.sales_total, s),
+          money(-t.refunds_total, s)] for t in doc.tills],
+        [HALF_WIDTH * 0.34, HALF_WIDTH * 0.16, HALF_WIDTH * 0.25, HALF_WIDTH * 0.25],
+        zebra=False))
+    left = [*section_items("Sales", sales), *tills,
+            *section_items("Payments by method", payments),
             *section_items("Drawer (excluding the opening float)", drawer)]
     right = [*section_items("Points", points), *section_items("Stored value", stored),
              *section_items("Liability at close", liability)]
@@ -336,19 +339,16 @@ def render_day_report_pdf(doc: DayReportDocument, path: str | Path) -> Path:
                                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                    ("TOPPADDING", (0, 0), (-1, -1), 14)]))
     story = [
-        *header_block(f"Day report (Z) - {_long_day(r.day)}", [
+        *header_block(f"Day report (Z) – {_long_day(r.day)}", [
             f"{doc.store_name} ({doc.store_code})" + (f", {doc.store_address}"
                                                        if doc.store_address else ""),
-            f"{doc.scope_title} - printed {doc.generated_at:%Y-%m-%d %H:%M}"]),
+            f"{doc.scope_title} · printed {doc.generated_at:%Y-%m-%d %H:%M}"]),
         two_columns(left, right),
         *(para(note, NOTE) for note in notes),
         Spacer(1, 8 * mm), signature,
     ]
     return _build(path, f"Day report {r.day} {doc.scope_title}", doc.store_name,
-                  f"{doc.store_name} - Day report {r.day} - {doc.scope_title}", story)
-
-
-POINT_LABELS = {"refund_clawback": "Taken back by refunds", "adjust": "Manager adjustments"}
+                  f"{doc.store_name} · Day report {r.day} · {doc.scope_title}", story)
 
 
 def _method(method: str) -> str:
@@ -362,8 +362,8 @@ def _method(method: str) -> str:
 def render_member_statement_pdf(st: MemberStatement, path: str | Path) -> Path:
     s = st.currency_symbol
     details = [
-        f"{st.store_name} - statement from {st.since:%d %b %Y} to {st.until:%d %b %Y}",
-        " - ".join(part for part in (
+        f"{st.store_name} · statement from {st.since:%d %b %Y} to {st.until:%d %b %Y}",
+        " · ".join(part for part in (
             f"Member no. {st.member_id}", f"card {st.card_number}" if st.card_number else "",
             st.phone, f"tier {st.tier_name}",
             f"status {st.status}" if st.status != "active" else "") if part),
@@ -382,7 +382,7 @@ def render_member_statement_pdf(st: MemberStatement, path: str | Path) -> Path:
         [f"Closing balance, {st.until:%d %b %Y}", count(st.closing_points),
          money(st.closing_stored_value, s)],
     ], [third, third, third], total_last=True, zebra=False)
-    widths = [27 * mm, TEXT_WIDTH - 27 * mm - 4 * 21 * mm, 21 * mm, 21 * mm, 21 * mm,
+    widths = [29 * mm, TEXT_WIDTH - 29 * mm - 4 * 21 * mm, 21 * mm, 21 * mm, 21 * mm,
               21 * mm]
     movement_rows = [[f"{st.since:%Y-%m-%d}", "Opening balance", "", count(st.opening_points),
                       "", money(st.opening_stored_value, s)]]
@@ -405,7 +405,7 @@ def render_member_statement_pdf(st: MemberStatement, path: str | Path) -> Path:
     else:
         expiring = para("No points expire in the next 90 days.", CELL)
     story = [
-        *header_block(f"Member statement - {st.name}", details),
+        *header_block(f"Member statement – {st.name}", details),
         section("Summary", summary),
         para("MOVEMENTS", SECTION), movements, Spacer(1, 5 * mm),
         section("Points expiring soon", expiring,
@@ -414,8 +414,8 @@ def render_member_statement_pdf(st: MemberStatement, path: str | Path) -> Path:
                      f"first. {st.redeem_points_per_major} points pay for {money(100, s)}. "
                      "Stored value never expires.", NOTE)),
     ]
-    return _build(path, f"Statement {st.name} {st.since} - {st.until}", st.store_name,
-                  f"{st.store_name} - member statement - {st.name}", story)
+    return _build(path, f"Statement {st.name} {st.since} to {st.until}", st.store_name,
+                  f"{st.store_name} · member statement · {st.name}", story)
 
 
 # -- overview ---------------------------------------------------------------------------------
@@ -434,15 +434,18 @@ def render_overview_pdf(data: OverviewData, charts: Sequence[bytes], path: str |
     if data.liability:
         first, last = data.liability[0], data.liability[-1]
         tiles[2] = ("Points liability", money(last.points_value, s),
-                    f"{count(last.points)} pts, "
-                    f"{signed_money(last.points_value - first.points_value, s)} in period")
+                    f"{count(last.points)} pts\n"
+                    f"{signed_money(last.points_value - first.points_value, s)} since "
+                    f"{first.day:%d %b}")
         tiles[3] = ("Stored value liability", money(last.stored_value, s),
-                    f"{signed_money(last.stored_value - first.stored_value, s)} in period")
+                    f"{signed_money(last.stored_value - first.stored_value, s)} since "
+                    f"{first.day:%d %b}")
     tile_width = TEXT_WIDTH / 4
     tile_style = ParagraphStyle("tile_value", fontName=LATIN_BOLD, fontSize=13, leading=16,
                                 textColor=INK)
     tile_table = Table([[[para(name.upper(), CELL_SMALL), para(value, tile_style),
-                          para(note, CELL_SMALL)] for name, value, note in tiles]],
+                          *(para(line, CELL_SMALL) for line in note.splitlines())]
+                         for name, value, note in tiles]],
                        colWidths=[tile_width] * 4)
     tile_table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), BAND), ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -452,7 +455,7 @@ def render_overview_pdf(data: OverviewData, charts: Sequence[bytes], path: str |
     story: list[Flowable] = [
         *header_block("Loyalty overview", [
             data.store_name,
-            f"{data.since:%d %b %Y} to {data.until:%d %b %Y} - printed "
+            f"{data.since:%d %b %Y} to {data.until:%d %b %Y} · printed "
             f"{data.generated_at:%Y-%m-%d %H:%M}"]),
         tile_table, Spacer(1, 6 * mm),
     ]
@@ -470,8 +473,8 @@ def render_overview_pdf(data: OverviewData, charts: Sequence[bytes], path: str |
                       "day, over every entry this till holds. Points are valued at the current "
                       "redemption rate. Net spend is sales minus refunds made in the period.",
                       NOTE))
-    return _build(path, f"Loyalty overview {data.since} - {data.until}", data.store_name,
-                  f"{data.store_name} - loyalty overview {data.since} to {data.until}", story)
+    return _build(path, f"Loyalty overview {data.since} to {data.until}", data.store_name,
+                  f"{data.store_name} · loyalty overview {data.since} to {data.until}", story)
 
 
 def _tier_name(data: OverviewData, code: str) -> str:
