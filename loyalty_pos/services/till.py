@@ -12,13 +12,17 @@ from pathlib import Path
 
 from ..core.program import ProgramRules
 from ..db.engine import Database
+from .admin import AuditService, StaffAdminService
 from .balances import BalanceService
 from .cards import CardService
 from .catalog import CatalogService
 from .checkout import CheckoutService
 from .context import TillContext, chain_secret, load_rules
+from .help import HelpService
 from .lookup import MemberFinder
+from .manager_reports import ManagerReportService
 from .members import MemberService
+from .program import ProgramService
 from .receipts import ReceiptService
 from .refunds import RefundService
 from .reports import ReportService
@@ -40,6 +44,11 @@ class TillServices:
     receipts: ReceiptService
     finder: MemberFinder
     cards: CardService
+    program: ProgramService
+    staff_admin: StaffAdminService
+    audit: AuditService
+    help: HelpService
+    manager_reports: ManagerReportService
 
     @classmethod
     def for_context(cls, ctx: TillContext) -> TillServices:
@@ -48,7 +57,9 @@ class TillServices:
         return cls(ctx, StaffService(ctx), MemberService(ctx), CatalogService(ctx),
                    CheckoutService(ctx), RefundService(ctx), BalanceService(ctx),
                    TierService(ctx), ReportService(ctx), ReceiptService(ctx),
-                   MemberFinder(ctx.db.raw_connection(), secret), CardService(ctx))
+                   MemberFinder(ctx.db.raw_connection(), secret), CardService(ctx),
+                   ProgramService(ctx), StaffAdminService(ctx), AuditService(ctx),
+                   HelpService(ctx), ManagerReportService(ctx))
 
     @classmethod
     def open(cls, path: Path) -> TillServices:
