@@ -33,7 +33,7 @@ BODY = ParagraphStyle("body", fontName=LATIN, fontSize=8, leading=10)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=7.5, leading=9)
 HEAD = ParagraphStyle("head", parent=CELL, fontName=LATIN_BOLD)
 SECTION = ParagraphStyle("section", parent=BODY, fontName=LATIN_BOLD, fontSize=12, leading=15,
-                         spaceBefore=8, spaceAfter=4)
+                         spaceBefore=8, spaceAfter=4, keepWithNext=1)
 TITLE = ParagraphStyle("title", parent=BODY, fontName=LATIN_BOLD, fontSize=16, leading=20,
                        spaceAfter=6)
 TABLE_STYLE = TableStyle([

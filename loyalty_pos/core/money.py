@@ -13,11 +13,15 @@ from .errors import InvalidInput
 
 MINOR_PER_MAJOR = 100
 _MONEY_TEXT = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
+_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d{1,2})?$")  # 1,234.50: thousands only
 
 
 def parse_money(text: str) -> int:
     """Parse "12", "12.3" or "12.30" into minor units. Refuses more than two decimals."""
-    cleaned = str(text).strip().replace(",", "")
+    raw = str(text).strip()
+    if "," in raw and not _GROUPED.match(raw):
+        raise InvalidInput(f"'{text}' is not an amount of money (use a point for decimals)")
+    cleaned = raw.replace(",", "")
     if not _MONEY_TEXT.match(cleaned):
         raise InvalidInput(f"'{text}' is not an amount of money (use digits and up to 2 decimals)")
     try:

@@ -118,7 +118,7 @@ class Member(Base):
     enrolled_till_id: Mapped[int | None] = mapped_column(ForeignKey("tills.id"))
     first_purchase_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
     erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 

@@ -8,18 +8,20 @@ writes ledger rows.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..core.chain import entry_hash
-from ..core.errors import InsufficientBalance
+from ..core.errors import InsufficientBalance, InvalidInput
 from ..core.points import Lot, consume_lots
 from ..db.models import LedgerEntry, LotAllocation, Member, PointLot, Till
 
 POINTS = "points"
 STORED_VALUE = "stored_value"
+BULK_ROWS = 5000  # rows per multi-row INSERT of open_balances
 
 
 def iso_utc(moment: datetime) -> str:
@@ -38,23 +40,29 @@ class LedgerWriter:
         assert till is not None, "the till row must exist"
         self.till = till
 
-    def _append(self, ledger: str, kind: str, member: Member, amount: int, **extra: object
-                ) -> LedgerEntry:
+    def _next_entry(self, ledger: str, kind: str, member_uuid: str, amount: int,
+                    **extra: object) -> dict[str, object]:
+        """The column values of the next entry of this till's chain (advances the chain head)."""
         till = self.till
         fields: dict[str, object] = {
             "id": str(uuid.uuid4()), "store_id": till.store_id, "till_id": till.id,
             "seq": till.last_seq + 1, "created_at": iso_utc(self.now), "ledger": ledger,
-            "kind": kind, "member_id": member.uuid, "amount": amount,
+            "kind": kind, "member_id": member_uuid, "amount": amount,
             "sale_id": None, "refund_id": None, "staff_id": None, "reason": None,
             "expires_on": None, "ref_entry_id": None,
         }
         fields.update(extra)
         digest = entry_hash(till.last_hash, fields)
-        row = LedgerEntry(**{k: v for k, v in fields.items() if k != "member_id"},
-                          member_uuid=member.uuid, prev_hash=till.last_hash, hash=digest)
-        self.session.add(row)
+        values = {k: v for k, v in fields.items() if k != "member_id"}
+        values.update(member_uuid=member_uuid, prev_hash=till.last_hash, hash=digest)
         till.last_seq += 1
         till.last_hash = digest
+        return values
+
+    def _append(self, ledger: str, kind: str, member: Member, amount: int, **extra: object
+                ) -> LedgerEntry:
+        row = LedgerEntry(**self._next_entry(ledger, kind, member.uuid, amount, **extra))
+        self.session.add(row)
         return row
 
     # -- stored value ------------------------------------------------------------------------
@@ -114,6 +122,45 @@ class LedgerWriter:
         member.points_balance -= lot.remaining
         lot.remaining = 0
         return entry
+
+    # -- bulk ------------------------------------------------------------------------------
+
+    def open_balances(self, kind: str, openings: Iterable[tuple[int, str, int, int]],
+                      expires_on: date, **extra: object) -> int:
+        """Opening balances of members just created (bulk import), given as (member id, member
+        uuid, points, stored value): per member a points credit forming a lot that expires on
+        `expires_on` and a stored-value credit, and the balance caches, written with one
+        multi-row INSERT/UPDATE per table instead of a flush per entry. New members only: they
+        have no lots and no debt to settle. Returns the number of entries written."""
+        entries: list[dict[str, object]] = []
+        lots: list[dict[str, object]] = []
+        caches: list[dict[str, object]] = []
+        for member_id, member_uuid, points, stored_value in openings:
+            if points < 0 or stored_value < 0:
+                raise InvalidInput("opening balances cannot be negative")
+            if points:
+                entry = self._next_entry(POINTS, kind, member_uuid, points,
+                                         expires_on=expires_on.isoformat(), **extra)
+                entries.append(entry)
+                lots.append({"entry_id": entry["id"], "member_uuid": member_uuid,
+                             "earned_on": self.today, "expires_on": expires_on,
+                             "points": points, "remaining": points})
+            if stored_value:
+                entries.append(self._next_entry(STORED_VALUE, kind, member_uuid, stored_value,
+                                                **extra))
+            if points or stored_value:
+                caches.append({"b_id": member_id, "b_points": points, "b_stored": stored_value})
+        # Core statements on the tables (one executemany each), not the ORM's per-row paths
+        self.session.flush()
+        members = Member.__table__
+        add_to_caches = (update(members).where(members.c.id == bindparam("b_id")).values(
+            points_balance=members.c.points_balance + bindparam("b_points"),
+            stored_value_balance=members.c.stored_value_balance + bindparam("b_stored")))
+        for statement, rows in ((insert(LedgerEntry.__table__), entries),
+                                (insert(PointLot.__table__), lots), (add_to_caches, caches)):
+            for start in range(0, len(rows), BULK_ROWS):
+                self.session.execute(statement, rows[start:start + BULK_ROWS])
+        return len(entries)
 
     def _open_lots(self, member: Member) -> list[PointLot]:
         return list(self.session.scalars(

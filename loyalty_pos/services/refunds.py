@@ -45,6 +45,7 @@ from .checkout import check_uuid, sale_earn_lot
 from .context import TillContext, load_rules
 from .ledger import LedgerWriter
 from .lookup import session_summary
+from .member_admin import surviving_member
 from .staff import require_staff
 from .views import RefundResult
 
@@ -229,8 +230,9 @@ class RefundService:
 
     def _write_ledger(self, session: Session, sale: Sale, refund: Refund, plan: RefundPlan
                       ) -> int:
-        member = session.get(Member, sale.member_id)
-        assert member is not None
+        sold_to = session.get(Member, sale.member_id)
+        assert sold_to is not None
+        member = surviving_member(session, sold_to)  # a merged record's balances moved on
         writer = LedgerWriter(session, self.ctx.till_id, self.ctx.now(), self.ctx.today())
         common = {"sale_id": sale.id, "refund_id": refund.id, "staff_id": refund.staff_id}
         shortfall = 0

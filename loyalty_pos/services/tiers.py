@@ -27,12 +27,15 @@ class TierMove:
 
 def rolling_spend(session: Session, member_id: int, now: datetime, window_days: int) -> int:
     """Net spend (sales minus refunds, before points) in the window ending now."""
+    from .member_admin import merged_member_ids  # records merged into this member count too
+
     since = now - timedelta(days=window_days)
+    members = [member_id, *merged_member_ids(session, member_id)]
     sold = session.scalar(select(func.coalesce(func.sum(Sale.total), 0)).where(
-        Sale.member_id == member_id, Sale.created_at > since)) or 0
+        Sale.member_id.in_(members), Sale.created_at > since)) or 0
     refunded = session.scalar(
         select(func.coalesce(func.sum(Refund.amount), 0)).join(Sale, Sale.id == Refund.sale_id)
-        .where(Sale.member_id == member_id, Sale.created_at > since)) or 0
+        .where(Sale.member_id.in_(members), Sale.created_at > since)) or 0
     return int(sold) - int(refunded)
 
 

@@ -9,7 +9,11 @@ from ...services.staff import StaffView
 from ...services.till import TillServices
 from ..widgets import ActionButton
 from ..worker import DbWorker
+from .audit_tab import AuditTab
+from .help_tab import HelpTab
 from .members_tab import MembersTab
+from .reports_tab import ReportsTab
+from .staff_tab import StaffTab
 
 
 class ManagerScreen(QWidget):
@@ -30,10 +34,21 @@ class ManagerScreen(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("managerTabs")
         self.members = MembersTab(self.tabs, services, worker, manager)
-        self.tabs.addTab(self.members, self.tr("Members"))
+        self.staff = StaffTab(self.tabs, services, worker, manager)
+        self.audit = AuditTab(self.tabs, services, worker, manager)
+        self.reports = ReportsTab(self.tabs, services, worker, manager)
+        self.help = HelpTab(self.tabs, services, worker, manager)
+        for widget, title in ((self.members, self.tr("Members")),
+                              (self.reports, self.tr("Reports")),
+                              (self.staff, self.tr("Staff")),
+                              (self.audit, self.tr("Audit log")),
+                              (self.help, self.tr("Help"))):
+            self.tabs.addTab(widget, title)
+        self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
 
-    def add_tab(self, widget: QWidget, title: str) -> None:
-        self.tabs.addTab(widget, title)
+    def _tab_shown(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.audit:
+            self.audit.refresh()  # actions taken since the tab was built
