@@ -21,6 +21,7 @@ from .context import TillContext, chain_secret, load_rules
 from .help import HelpService
 from .lookup import MemberFinder
 from .manager_reports import ManagerReportService
+from .member_admin import MemberAdminService
 from .members import MemberService
 from .program import ProgramService
 from .receipts import ReceiptService
@@ -49,6 +50,7 @@ class TillServices:
     audit: AuditService
     help: HelpService
     manager_reports: ManagerReportService
+    member_admin: MemberAdminService
 
     @classmethod
     def for_context(cls, ctx: TillContext) -> TillServices:
@@ -59,7 +61,7 @@ class TillServices:
                    TierService(ctx), ReportService(ctx), ReceiptService(ctx),
                    MemberFinder(ctx.db.raw_connection(), secret), CardService(ctx),
                    ProgramService(ctx), StaffAdminService(ctx), AuditService(ctx),
-                   HelpService(ctx), ManagerReportService(ctx))
+                   HelpService(ctx), ManagerReportService(ctx), MemberAdminService(ctx))
 
     @classmethod
     def open(cls, path: Path) -> TillServices:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pypdfium2
@@ -108,6 +109,14 @@ def test_search_edit_and_replace_a_lost_card(qtbot, window, shop: ShopData) -> N
     assert new.summary.points_balance == points
 
 
+def pdf_text(path: Path) -> str:
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+
+
 def decoded(pdf_path: Path) -> set[str]:
     pdf = pypdfium2.PdfDocument(str(pdf_path))
     try:
@@ -125,6 +134,107 @@ def test_print_card_pdf_scans_back_at_the_till(qtbot, window, shop: ShopData) ->
     codes = decoded(Path(made.args[0]))
     assert shop.card_number in codes
     payload = next(code for code in codes if code.startswith("LP1."))
-    from datetime import date
-
     assert window.services.finder.by_scan(payload, date.today()).id == shop.member_id
+
+
+def test_history_shows_every_ledger(qtbot, window, shop: ShopData) -> None:
+    tab = open_manager(qtbot, window, shop)
+    tab.show_member(shop.member_id)
+    seen = {}
+
+    def look(dialog) -> None:
+        tabs = dialog.tabs
+        seen["titles"] = [tabs.tabText(i) for i in range(tabs.count())]
+        points = tabs.widget(2)
+        seen["points"] = [points.item(r, 1).text() for r in range(points.rowCount())]
+        dialog.reject()
+
+    on_dialog(look)
+    tab.actions["history"].click()
+    assert seen["titles"][2] == "Points (1)" and seen["titles"][3] == "Stored value (1)"
+    assert seen["points"] == ["adjust"]
+
+
+def test_merge_a_duplicate_record(qtbot, window, shop: ShopData) -> None:
+    tab = open_manager(qtbot, window, shop)
+    tab.show_member(shop.member_id)
+    before = tab.details.summary
+
+    def merge(dialog) -> None:
+        qtbot.keyClicks(dialog.query, "13900139000")          # Lost Card Lee
+        qtbot.keyClicks(dialog.reason, "same person, two cards")
+        dialog.accept()
+
+    on_dialog(merge)
+    with qtbot.waitSignal(tab.member_changed, timeout=10_000) as changed:
+        tab.actions["merge"].click()
+    assert changed.args[0].summary.points_balance == before.points_balance
+    merged = window.services.members.details(
+        window.services.finder.search("Lost Card", date.today())[0].id)
+    assert merged.summary.status == "merged"
+
+
+def test_export_and_erase_a_member(qtbot, window, shop: ShopData) -> None:
+    tab = open_manager(qtbot, window, shop)
+    tab.show_member(shop.member_id)
+    with qtbot.waitSignal(tab.file_made, timeout=20_000) as made:
+        tab.actions["export"].click()
+    assert shop.member_name in pdf_text(Path(made.args[0]))
+    json_file = Path(made.args[0]).with_suffix(".json")
+    assert shop.member_name in json_file.read_text(encoding="utf-8")
+
+    def erase(dialog) -> None:
+        qtbot.keyClicks(dialog.reason, "request 2026-118")
+        dialog.accept()                                         # ERASE not typed: refused
+        assert dialog.isVisible()
+        qtbot.keyClicks(dialog.confirm, "ERASE")
+        dialog.accept()
+
+    on_dialog(erase)
+    with qtbot.waitSignal(tab.member_changed, timeout=20_000) as changed:
+        tab.actions["erase"].click()
+    details = changed.args[0]
+    assert details.summary.status == "erased"
+    assert details.summary.name != shop.member_name and details.summary.phone is None
+    raw = shop.path.read_bytes()
+    assert shop.member_name.encode() not in raw and b"13800138000" not in raw
+
+
+def test_import_members_from_csv_with_progress(qtbot, window, shop: ShopData,
+                                               tmp_path: Path) -> None:
+    tab = open_manager(qtbot, window, shop)
+    source = tmp_path / "old-system.csv"
+    source.write_text("姓名,手机号,积分,储值\n张三,13700000001,120,15.50\n李四,13700000002,0,0\n",
+                      encoding="utf-8-sig")
+    seen = {}
+
+    def run(dialog) -> None:
+        dialog.path.setText(str(source))
+        dialog.read_columns()
+        seen["mapping"] = dialog.mapping()
+        dialog.run_import()                                    # no consent confirmed: refused
+        qtbot.waitUntil(lambda: dialog.problems.count() > 0, timeout=10_000)
+        seen["refused"] = dialog.problems.item(0).text()
+        dialog.consent.setChecked(True)
+        with qtbot.waitSignal(dialog.finished_import, timeout=20_000) as done:
+            dialog.run_import()
+        seen["report"] = done.args[0]
+        dialog.accept()
+
+    on_dialog(run)
+    tab.import_csv()
+    assert seen["mapping"] == {"name": "姓名", "phone": "手机号", "points": "积分",
+                               "stored_value": "储值"}
+    assert "consent" in seen["refused"].lower() or "agree" in seen["refused"].lower()
+    assert seen["report"].imported == 2
+    found = window.services.finder.search("1370000000", date.today())
+    assert {(m.name, m.points_balance, m.stored_value_balance) for m in found} == {
+        ("张三", 120, 1550), ("李四", 0, 0)}
+
+
+def test_export_members_csv(qtbot, window, shop: ShopData) -> None:
+    tab = open_manager(qtbot, window, shop)
+    with qtbot.waitSignal(tab.file_made, timeout=20_000) as made:
+        tab.export_csv()
+    text = Path(made.args[0]).read_text(encoding="utf-8-sig")
+    assert shop.member_name in text and shop.card_number in text

@@ -22,12 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import LoyaltyError
+from ...services import member_io
 from ...services.staff import StaffView
 from ...services.till import TillServices
 from ...services.views import MemberDetails, MemberSummary
 from ..widgets import MessageBar, money
 from ..worker import DbWorker
 from .enrol_dialog import EnrolDialog
+from .member_dialogs import EraseDialog, HistoryDialog, ImportDialog, MergeDialog
 from .member_edit_dialog import MemberEditDialog
 
 
@@ -70,6 +72,16 @@ class MembersTab(QWidget):
         self.sheet_button.clicked.connect(self.card_sheet)
         row.addWidget(self.sheet_button)
         column.addLayout(row)
+        files = QHBoxLayout()
+        import_button = QPushButton(self.tr("Import CSV…"), self)
+        import_button.setObjectName("importButton")
+        import_button.clicked.connect(self.import_csv)
+        export_button = QPushButton(self.tr("Export CSV"), self)
+        export_button.setObjectName("exportCsvButton")
+        export_button.clicked.connect(self.export_csv)
+        files.addWidget(import_button)
+        files.addWidget(export_button)
+        column.addLayout(files)
         self.extra_list_buttons = QHBoxLayout()
         column.addLayout(self.extra_list_buttons)
         return column
@@ -99,7 +111,11 @@ class MembersTab(QWidget):
                 ("adjust", self.tr("Adjust points"), self.adjust_points),
                 ("marketing", self.tr("Marketing on/off"), self.toggle_marketing),
                 ("print_card", self.tr("Print card (PDF)"), self.print_card),
-                ("ecard", self.tr("Electronic card"), self.electronic_card)]
+                ("ecard", self.tr("Electronic card"), self.electronic_card),
+                ("history", self.tr("History"), self.history),
+                ("merge", self.tr("Merge duplicate…"), self.merge),
+                ("export", self.tr("Export data (privacy)"), self.export_data),
+                ("erase", self.tr("Erase (privacy)…"), self.erase)]
 
     def _enable_actions(self, enabled: bool) -> None:
         for button in self.actions.values():
@@ -272,4 +288,73 @@ class MembersTab(QWidget):
             return
         path = self.services.output_dir("cards") / "card-sheet.pdf"
         self.worker.submit("card sheet", lambda: self.services.cards.write_card_sheet(ids, path),
+                           self._file_made, lambda e: self.message.error(str(e)))
+
+    # -- history, merge, privacy -----------------------------------------------------------
+
+    def history(self) -> None:
+        if self.details is None:
+            return
+        try:
+            history = self.services.member_admin.history(self.details.summary.id)
+        except LoyaltyError as exc:
+            self.message.error(str(exc))
+            return
+        self.history_dialog = HistoryDialog(self, history, self.symbol)
+        self.history_dialog.exec()
+
+    def merge(self) -> None:
+        if self.details is None:
+            return
+        dialog = MergeDialog(self, self.services, self.details)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.other is None:
+            return
+        keep, other, manager = self.details.summary.id, dialog.other.id, self.manager.id
+        reason = dialog.reason.text()
+        self._run("merge", lambda: self.services.member_admin.merge(keep, other, manager, reason),
+                  lambda d: self.message.info(self.tr("Merged into {name}.").format(
+                      name=d.summary.name)))
+
+    def export_data(self) -> None:
+        if self.details is None:
+            return
+        member_id = self.details.summary.id
+        folder = self.services.output_dir("exports")
+        admin = self.services.member_admin
+
+        def job() -> Path:
+            admin.write_export_json(member_id, folder / f"member-{member_id}.json")
+            return admin.write_export_pdf(member_id, folder / f"member-{member_id}.pdf")
+
+        self.worker.submit("export member", job, self._file_made,
+                           lambda e: self.message.error(str(e)))
+
+    def erase(self) -> None:
+        if self.details is None:
+            return
+        dialog = EraseDialog(self, self.details)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        member_id, manager, reason = self.details.summary.id, self.manager.id, dialog.reason.text()
+        self.worker.submit("erase", lambda: self.services.member_admin.erase(
+            member_id, manager, reason), lambda _r: self._erased(member_id),
+            lambda e: self.message.error(str(e)))
+
+    def _erased(self, member_id: int) -> None:
+        self.results.clear()
+        self.show_member(member_id)
+        self.message.info(self.tr("Personal data erased."))
+        if self.details is not None:
+            self.member_changed.emit(self.details)
+
+    # -- CSV -------------------------------------------------------------------------------
+
+    def import_csv(self) -> None:
+        self.import_dialog = ImportDialog(self, self.services, self.worker, self.manager.id)
+        self.import_dialog.exec()
+
+    def export_csv(self) -> None:
+        path = self.services.output_dir("exports") / "members.csv"
+        ctx = self.services.ctx
+        self.worker.submit("export csv", lambda: (member_io.export_members_csv(ctx, path), path)[1],
                            self._file_made, lambda e: self.message.error(str(e)))
