@@ -24,7 +24,7 @@ from ..db.models import AuditEntry, Staff
 from . import audit
 from .context import TillContext
 from .reports import local_day_bounds
-from .staff import ROLES, StaffService, StaffView, require_manager
+from .staff import ROLES, StaffService, StaffView, require_manager, require_staff
 
 MAX_AUDIT_ROWS = 100_000  # one screenful is 500; an export may take many more
 
@@ -167,6 +167,16 @@ def _like(text: str) -> str:
 class AuditService:
     def __init__(self, ctx: TillContext) -> None:
         self.ctx = ctx
+
+    def note_till_settings(self, staff_id: int, changes: dict[str, object]) -> None:
+        """Record a change of this till's own settings (scanner, printer, language)."""
+        if not changes:
+            return
+        with self.ctx.db.transaction() as session:
+            require_staff(session, staff_id)
+            audit.record(session, at=self.ctx.now(), staff_id=staff_id,
+                         till_id=self.ctx.till_id, action="till_settings_changed",
+                         target=f"till:{self.ctx.till_number}", **changes)
 
     def entries(self, since: date | datetime | None = None,
                 until: date | datetime | None = None, staff_id: int | None = None,

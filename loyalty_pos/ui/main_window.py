@@ -173,10 +173,21 @@ class TillWindow(QMainWindow):
 
     # -- settings --------------------------------------------------------------------------
 
+    def _settings_snapshot(self) -> dict[str, str]:
+        return {"scanner": str(self.settings.scanner()), "printer": str(self.settings.printer()),
+                "language": self.settings.language()}
+
     def open_settings(self) -> None:
-        language = self.settings.language()
+        language, before = self.settings.language(), self._settings_snapshot()
         if SettingsDialog(self, self.settings).exec() != QDialog.DialogCode.Accepted:
             return
+        after = self._settings_snapshot()
+        changes = {key: {"old": before[key], "new": after[key]}
+                   for key in after if after[key] != before[key]}
+        if self.staff is not None and changes:
+            staff_id = self.staff.id
+            self.worker.submit("audit settings", lambda: self.services.audit.note_till_settings(
+                staff_id, changes))
         self._printer = None
         if self.settings.language() != language:
             install_translator(QApplication.instance(), self.settings.language())

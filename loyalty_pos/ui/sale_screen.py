@@ -36,6 +36,7 @@ from ..services.staff import StaffView
 from ..services.till import TillServices
 from ..services.views import MemberSummary, RefundResult, SaleResult
 from .dialogs import AdjustPointsDialog, ManagerPinDialog, MemberSearchDialog, TopUpDialog
+from .help_dialog import HelpDialog
 from .member_panel import MemberPanel
 from .payment import PaymentDialog
 from .refund_dialog import RefundDialog
@@ -127,6 +128,7 @@ class SaleScreen(QWidget):
     def _buttons(self) -> QGridLayout:
         grid = QGridLayout()
         actions = [
+            (self.tr("Help"), "F1", self.show_help, ""),
             (self.tr("Find member"), "F2", self.find_member, ""),
             (self.tr("Quantity"), "F3", self.change_quantity, ""),
             (self.tr("Void line"), "F4", self.void_line, ""),
@@ -146,8 +148,10 @@ class SaleScreen(QWidget):
             button = ActionButton(text, key, self, role=role)
             button.setObjectName(f"action_{key.replace('+', '_')}")
             button.clicked.connect(slot)
-            last = index == len(actions) - 1  # Pay: the whole last row
-            grid.addWidget(button, index // 3, 0 if last else index % 3, 1, 3 if last else 1)
+            if index == len(actions) - 1:  # Pay: a whole row of its own, at the bottom
+                grid.addWidget(button, (index + 2) // 3, 0, 1, 3)
+            else:
+                grid.addWidget(button, index // 3, index % 3)
             self.buttons[key] = button
         return grid
 
@@ -281,6 +285,9 @@ class SaleScreen(QWidget):
         self.sale_id = str(uuid.uuid4())
         self.detach_member()
         self.message.info(self.tr("Sale cancelled: nothing was recorded."))
+
+    def show_help(self) -> None:
+        HelpDialog(self, self.services).exec()
 
     def find_member(self) -> None:
         dialog = MemberSearchDialog(self, self.services)

@@ -8,6 +8,7 @@ import tty
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from ui_helpers import CASHIER_PIN, ShopData, on_dialog, sign_in
 
@@ -137,3 +138,32 @@ def test_first_start_sets_up_an_own_store(qtbot, tmp_path: Path) -> None:
 
     ctx = TillContext.open(Database.open(path))
     assert ctx.till_number == 7
+
+
+def test_help_at_the_till_and_settings_changes_are_audited(qtbot, window, shop: ShopData,
+                                                           tmp_path: Path) -> None:
+    sign_in(qtbot, window, shop.cashier_id, CASHIER_PIN)
+    seen = {}
+
+    def look(dialog) -> None:
+        qtbot.keyClicks(dialog.query, "refund")
+        seen["topics"] = dialog.topics.count()
+        seen["answer"] = dialog.answer.toPlainText()
+        dialog.reject()
+
+    on_dialog(look)
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert seen["topics"] >= 1 and "refund" in seen["answer"].lower()
+
+    def configure(dialog: SettingsDialog) -> None:
+        dialog.printer_target.setText("192.0.2.10:9100")
+        dialog.printer_kind.setCurrentIndex(dialog.printer_kind.findData("network"))
+        dialog.accept()
+
+    on_dialog(configure)
+    window.open_settings()
+    qtbot.waitUntil(lambda: any(
+        row.action == "till_settings_changed"
+        for row in window.services.audit.entries()), timeout=5000)
+    row = next(r for r in window.services.audit.entries() if r.action == "till_settings_changed")
+    assert "192.0.2.10:9100" in str(row.details["printer"]["new"])
