@@ -14,6 +14,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -108,7 +109,64 @@ def take(out: Path, language: str) -> None:
         dialog.show()
         _grab(dialog, out / f"{name}{suffix}.png")
         dialog.close()
+    _manager_screens(window, out, suffix)
     window.close()
+
+
+def _manager_screens(window, out: Path, suffix: str) -> None:
+    """Every manager tab, the enrolment form, a member's history and a printed card."""
+    from ..services.staff import StaffView
+    from .manager.enrol_dialog import EnrolDialog
+    from .manager.member_dialogs import HistoryDialog
+
+    manager = next(s for s in window.services.staff.list_staff() if s.is_manager)
+    window.start_shift(StaffView(manager.id, manager.name, manager.role, True))
+    window.open_manager()
+    screen = window.manager_screen
+    member = window.services.members.details(1).summary
+    screen.members.query.setText(member.name[:3])
+    screen.reports.show_charts()
+    _settle(lambda: all(not label.pixmap().isNull() for label in screen.reports.chart_labels))
+    for index in range(screen.tabs.count()):
+        screen.tabs.setCurrentIndex(index)
+        name = screen.tabs.widget(index).__class__.__name__.removesuffix("Tab").lower()
+        _grab(window, out / f"manager-{name}{suffix}.png")
+    enrol = EnrolDialog(window, window.services, manager.id)
+    enrol.show()
+    _grab(enrol, out / f"manager-enrol{suffix}.png")
+    enrol.close()
+    history = HistoryDialog(window, window.services.member_admin.history(member.id),
+                            window.services.currency_symbol())
+    history.tabs.setCurrentIndex(2)
+    history.show()
+    _grab(history, out / f"manager-history{suffix}.png")
+    history.close()
+    if not suffix:
+        _card_images(window, member.id, out)
+
+
+def _settle(condition, seconds: float = 60.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def _card_images(window, member_id: int, out: Path) -> None:
+    """The printed card (front and back) and the electronic card, as a member gets them."""
+    import pypdfium2
+
+    work = Path(tempfile.mkdtemp())
+    cards = window.services.cards
+    pdf = pypdfium2.PdfDocument(str(cards.write_card_pdf(member_id, work / "card.pdf")))
+    for index, side in enumerate(("front", "back")):
+        pdf[index].render(scale=300 / 72).to_pil().save(out / f"card-{side}.png")
+        print(f"wrote {out / f'card-{side}.png'}")
+    pdf.close()
+    cards.write_ecard_png(member_id, out / "ecard.png")
+    print(f"wrote {out / 'ecard.png'}")
 
 
 def _complete_sale(services, sale):
