@@ -14,7 +14,6 @@ import os
 import sqlite3
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
