@@ -7,6 +7,9 @@
     loyalty-pos expire --db PATH            expire points whose date has passed (nightly)
     loyalty-pos tiers --db PATH             review every member's tier (nightly)
     loyalty-pos day-report --db PATH        print the day (Z) report
+    loyalty-pos backup [--db PATH] [--dir DIR] [--list]  back up the database (online) / list
+    loyalty-pos restore [--db PATH] --backup FILE [--yes] check a backup, then restore it
+    loyalty-pos smoke --db PATH --screenshot PNG  open the window offscreen, grab it, quit
 """
 
 from __future__ import annotations
@@ -55,6 +58,25 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--db", type=Path, required=True)
     report.add_argument("--date", type=date.fromisoformat, default=None)
     report.add_argument("--store", action="store_true", help="whole store, not only this till")
+
+    backup = sub.add_parser("backup", help="back up the till database while it runs, or list")
+    backup.add_argument("--db", type=Path, default=None, help="default: the till's database")
+    backup.add_argument("--dir", type=Path, default=None,
+                        help="backup folder (default: 'backups' next to the database)")
+    backup.add_argument("--keep", type=int, default=None,
+                        help="manual backups to keep (default 14)")
+    backup.add_argument("--list", action="store_true", help="list the backups, newest last")
+
+    restore = sub.add_parser("restore", help="check a backup and bring it back (till closed)")
+    restore.add_argument("--db", type=Path, default=None, help="default: the till's database")
+    restore.add_argument("--backup", type=Path, required=True, help="the backup file")
+    restore.add_argument("--yes", action="store_true", help="do not ask before replacing")
+
+    smoke = sub.add_parser("smoke", help="installer check: open the window offscreen, take a "
+                                         "screenshot, quit (exit 0 when all holds)")
+    smoke.add_argument("--db", type=Path, required=True)
+    smoke.add_argument("--screenshot", type=Path, default=None)
+    smoke.add_argument("--language", default="en")
     return parser
 
 
@@ -73,7 +95,8 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_till(args.db or default_db_path())
     handler = {"demo": _demo, "verify": _verify, "bench": _bench, "expire": _expire,
-               "tiers": _tiers, "day-report": _day_report}[args.command]
+               "tiers": _tiers, "day-report": _day_report, "backup": _backup,
+               "restore": _restore, "smoke": _smoke}[args.command]
     return handler(args)
 
 
@@ -162,6 +185,56 @@ def _day_report(args: argparse.Namespace) -> int:
     for label, value in rows:
         print(f"{label:<24}{value}")
     return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from .services.backup import DEFAULT_KEEP, backup_database, list_backups
+
+    db = args.db or default_db_path()
+    if args.list:
+        backups = list_backups(db, args.dir)
+        for item in backups:
+            print(f"{item.taken_at:%Y-%m-%d %H:%M:%S} UTC  {item.reason:<14} "
+                  f"{item.size / 1e6:9.1f} MB  {item.path}")
+        print(f"{len(backups)} backup(s) of {db}")
+        return 0
+    keep = DEFAULT_KEEP if args.keep is None else args.keep
+    path = backup_database(db, args.dir, keep=keep, reason="manual")
+    print(f"backed up {db} to {path}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from .services.backup import restore
+
+    db = args.db or default_db_path()
+
+    def confirm() -> bool:
+        print(f"{args.backup} passes every check")
+        if args.yes:
+            return True
+        try:
+            answer = input(f"replace {db} with it? (the current database is kept as a copy) "
+                           "[y/N] ")
+        except EOFError:
+            answer = ""
+        return answer.strip().lower() in ("y", "yes")
+
+    print(f"checking {args.backup} (integrity, hash chains, balances) ...")
+    result = restore(db, args.backup, confirm=confirm)  # IntegrityViolation if it fails
+    if result is None:
+        print("nothing was changed")
+        return 1
+    print(f"restored {result.restored} from {result.from_backup}")
+    if result.safety_copy:
+        print(f"the database that was there is kept as {result.safety_copy}")
+    return 0
+
+
+def _smoke(args: argparse.Namespace) -> int:
+    from .ui.smoke import default_screenshot, run_smoke
+
+    return run_smoke(args.db, args.screenshot or default_screenshot(), args.language)
 
 
 if __name__ == "__main__":

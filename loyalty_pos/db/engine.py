@@ -8,6 +8,7 @@ SQLITE_BUSY. Reading sessions start a plain (deferred) transaction and never blo
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,9 +59,30 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+@functools.cache
+def head_revision(script_location: str) -> str | None:
+    """The newest revision of the migrations (read once per process)."""
+    config = Config()
+    config.set_main_option("script_location", script_location)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def upgrade_schema(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest revision (alembic, never create_all)."""
+    """Create or upgrade the schema to the newest revision (alembic, never create_all).
+
+    An existing database that is not at the newest revision is first backed up ("pre-upgrade",
+    services/backup.py): an upgrade cannot be undone, the backup can be restored.
+    """
     config = alembic_config(str(engine.url))
+    with engine.begin() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    head = head_revision(config.get_main_option("script_location"))
+    if current == head:
+        return
+    if engine.url.database:
+        from ..services.backup import backup_before_upgrade
+
+        backup_before_upgrade(engine.url.database, current, head)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

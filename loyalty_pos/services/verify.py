@@ -94,7 +94,8 @@ GROUP BY e.id HAVING SUM(a.points) > -e.amount OR e.amount >= 0 LIMIT ?
 """
 _DEBT_SQL = """
 SELECT m.id, m.points_balance,
-  COALESCE((SELECT SUM(remaining) FROM point_lots l WHERE l.member_uuid = m.uuid), 0)
+  COALESCE((SELECT SUM(remaining) FROM point_lots l
+            WHERE l.member_uuid = m.uuid AND l.remaining > 0), 0)  -- the partial index
   - COALESCE((SELECT SUM(-e.amount - COALESCE((SELECT SUM(a.points) FROM lot_allocations a
                                               WHERE a.entry_id = e.id), 0))
               FROM ledger_entries e

@@ -53,6 +53,13 @@ ZH_CN: dict[str, str] = {
     "Cashier: {name}": "收银员：{name}",
     "Signed out": "未登录",
     "Sync: {count} waiting to send": "同步：{count} 条待上传",
+    "About": "关于",
+    "About Loyalty POS": "关于会员收银系统",
+    ("Loyalty POS {version}\n\nTill database: {database}\nBackups: {backups}\n"
+     "Qt {qt}, Python {python}"):
+        ("会员收银系统 {version}\n\n收银数据库：{database}\n备份：{backups}\n"
+         "Qt {qt}，Python {python}"),
+    "Backup failed: {error}": "备份失败：{error}",
     # -- sign-in ------------------------------------------------------------------------------
     "Who is signing in?": "请选择登录人员",
     "PIN": "密码",
