@@ -123,6 +123,9 @@ class CatalogService:
             session.flush()
             return _product_view(product)
 
-    def save_promotion(self, rule: PromotionRule) -> None:
-        with self.ctx.db.transaction() as session:
-            save_promotion(session, rule)
+    def categories(self) -> list[str]:
+        """Product categories in use, for promotion conditions."""
+        with self.ctx.db.sessions() as session:
+            return list(session.scalars(select(Product.category).distinct()
+                                        .order_by(Product.category)))
+

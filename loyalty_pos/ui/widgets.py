@@ -63,5 +63,4 @@ class MessageBar(QLabel):
         self.setText(text)
 
     def clear_message(self) -> None:
-        self.setText("")
-        self.setProperty("kind", "")
+        self._show("", "")

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from loyalty_pos.core.errors import Conflict, InsufficientBalance, InvalidInput
 from loyalty_pos.core.promotions import Effect, PromotionRule
 from loyalty_pos.services.checkout import PaymentRequest, SaleRequest
+from loyalty_pos.services.program import ProgramService
 from loyalty_pos.services.verify import verify_database
 
 Snapshot = Callable[[], dict[str, object]]
@@ -47,13 +48,13 @@ def counts(till) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 
 def test_quote_with_promotions_explains_itself(till) -> None:  # type: ignore[no-untyped-def]
-    till.catalog.save_promotion(PromotionRule(
+    ProgramService(till.ctx).save_promotion(till.manager_id, PromotionRule(
         "TEA10", "Tea 10% off", Effect.PERCENT_DISCOUNT, 10, priority=5,
         categories=frozenset({"drinks"})))
-    till.catalog.save_promotion(PromotionRule(
+    ProgramService(till.ctx).save_promotion(till.manager_id, PromotionRule(
         "DOUBLE", "Double points at lunch", Effect.POINTS_MULTIPLIER, 200, priority=1,
         start_time=time(11), end_time=time(14)))
-    till.catalog.save_promotion(PromotionRule(
+    ProgramService(till.ctx).save_promotion(till.manager_id, PromotionRule(
         "MON", "Monday bonus", Effect.BONUS_POINTS, 30, weekdays=frozenset({0})))
     member = till.enrol("Ann Lee").summary
     quote = till.checkout.quote([("TEA", 3), ("4006381333931", 2)], member.id)  # by barcode

@@ -22,6 +22,7 @@ from loyalty_pos.core.errors import (
 from loyalty_pos.services.checkout import PaymentRequest, SaleRequest
 from loyalty_pos.services.lookup import MemberFinder
 from loyalty_pos.services.members import Enrolment
+from loyalty_pos.services.program import ProgramService
 from loyalty_pos.services.refunds import RefundRequest
 
 HUGE = 10**20  # more than SQLite's 64-bit integers hold
@@ -489,5 +490,5 @@ def test_add_promotion_with_bad_rule_writes_nothing(till, snapshot) -> None:  # 
     for bad in ({"effect": "free_lunch"}, {"value": 0}, {"start_time": time(9)}):
         values = {"code": "P", "name": "P", "effect": Effect.BONUS_POINTS, "value": 5} | bad
         with pytest.raises(InvalidInput):
-            till.catalog.save_promotion(PromotionRule(**values))  # type: ignore[arg-type]
+            ProgramService(till.ctx).save_promotion(till.manager_id, PromotionRule(**values))  # type: ignore[arg-type]
     assert snapshot() == before

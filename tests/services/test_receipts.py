@@ -11,6 +11,7 @@ import pytest
 from loyalty_pos.core.errors import NotFound
 from loyalty_pos.core.promotions import Effect, PromotionRule
 from loyalty_pos.services.checkout import PaymentRequest
+from loyalty_pos.services.program import ProgramService
 from loyalty_pos.services.receipts import ReceiptPayment, ReceiptService, mask_name
 from loyalty_pos.services.refunds import RefundRequest
 
@@ -18,8 +19,9 @@ from loyalty_pos.services.refunds import RefundRequest
 def member_sale(till):  # type: ignore[no-untyped-def]
     """A member who earned points on a first sale, then a sale paid with points, stored value,
     card and cash (with change), with a 10% tea promotion. Returns (member, second sale)."""
-    till.catalog.save_promotion(PromotionRule("TEA10", "Tea 10% off", Effect.PERCENT_DISCOUNT,
-                                              10, skus=frozenset({"TEA"})))
+    tea = PromotionRule("TEA10", "Tea 10% off", Effect.PERCENT_DISCOUNT, 10,
+                        skus=frozenset({"TEA"}))
+    ProgramService(till.ctx).save_promotion(till.manager_id, tea)
     member = till.enrol("Wang Xiaoming")
     till.balances.top_up(member.summary.id, 10_000, "cash", till.cashier_id)
     till.sell([("TV", 1)], member.summary.id)

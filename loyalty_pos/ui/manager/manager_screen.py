@@ -12,6 +12,8 @@ from ..worker import DbWorker
 from .audit_tab import AuditTab
 from .help_tab import HelpTab
 from .members_tab import MembersTab
+from .program_tab import ProgramTab
+from .promotions_tab import PromotionsTab
 from .reports_tab import ReportsTab
 from .staff_tab import StaffTab
 
@@ -34,11 +36,15 @@ class ManagerScreen(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("managerTabs")
         self.members = MembersTab(self.tabs, services, worker, manager)
+        self.promotions = PromotionsTab(self.tabs, services, worker, manager)
+        self.program = ProgramTab(self.tabs, services, worker, manager)
         self.staff = StaffTab(self.tabs, services, worker, manager)
         self.audit = AuditTab(self.tabs, services, worker, manager)
         self.reports = ReportsTab(self.tabs, services, worker, manager)
         self.help = HelpTab(self.tabs, services, worker, manager)
         for widget, title in ((self.members, self.tr("Members")),
+                              (self.promotions, self.tr("Promotions")),
+                              (self.program, self.tr("Tiers and program")),
                               (self.reports, self.tr("Reports")),
                               (self.staff, self.tr("Staff")),
                               (self.audit, self.tr("Audit log")),
