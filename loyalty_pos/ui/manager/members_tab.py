@@ -160,13 +160,25 @@ class MembersTab(QWidget):
         self.card.setHtml(self._html(self.details))
         self._enable_actions(self.details.summary.status == "active")
 
+    def _word(self, value: str) -> str:
+        """Stored codes as words in the current language."""
+        words = {"active": self.tr("active"), "suspended": self.tr("suspended"),
+                 "erased": self.tr("erased"), "merged": self.tr("merged"),
+                 "blocked": self.tr("blocked"), "member_agreement": self.tr("Member agreement"),
+                 "privacy": self.tr("Privacy statement"), "marketing": self.tr("Marketing"),
+                 "opted in": self.tr("opted in"), "withdrawn": self.tr("withdrawn")}
+        if value.startswith("accepted "):
+            return self.tr("accepted {version}").format(version=value.split(" ", 1)[1])
+        return words.get(value, value)
+
     def _html(self, d: MemberDetails) -> str:
         s = d.summary
-        consents = "<br>".join(f"{kind}: {state}" for kind, state in d.consents.items())
-        cards = "<br>".join(f"{number} — {status}" for number, status in d.cards)
+        consents = "<br>".join(f"{self._word(kind)}: {self._word(state)}"
+                               for kind, state in d.consents.items())
+        cards = "<br>".join(f"{number} — {self._word(status)}" for number, status in d.cards)
         rows = [(self.tr("Phone"), s.phone or "—"), (self.tr("Email"), d.email or "—"),
                 (self.tr("Birthday"), d.birthday.isoformat() if d.birthday else "—"),
-                (self.tr("Status"), s.status), (self.tr("Tier"), d.tier_name),
+                (self.tr("Status"), self._word(s.status)), (self.tr("Tier"), d.tier_name),
                 (self.tr("Points"), f"{s.points_balance:,}"),
                 (self.tr("Stored value"), money(s.stored_value_balance, self.symbol)),
                 (self.tr("Soonest expiry"), f"{s.soonest_expiry_points} / {s.soonest_expiry}"
@@ -175,8 +187,8 @@ class MembersTab(QWidget):
                 (self.tr("Consents"), consents), (self.tr("Cards"), cards),
                 (self.tr("Notes"), d.notes or "—")]
         body = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
-        return (f"<h2>{s.name}</h2><p><i>{self.tr('Why this tier')}: {d.tier_reason}</i></p>"
-                f"<table cellpadding='4'>{body}</table>")
+        why = self.tr("Why this tier: {reason}").format(reason=d.tier_reason)
+        return f"<h2>{s.name}</h2><p><i>{why}</i></p><table cellpadding='4'>{body}</table>"
 
     # -- operations ------------------------------------------------------------------------
 

@@ -505,15 +505,8 @@ class PromotionsTab(QWidget):
         return group
 
     def _known_categories(self) -> list[str] | None:
-        """The catalog's categories, when the catalog service can list them (asked for as
-        `CatalogService.categories()`); until then categories are typed."""
-        lister = getattr(self.services.catalog, "categories", None)
-        if not callable(lister):
-            return None
-        try:
-            return sorted(str(c) for c in lister())
-        except LoyaltyError:
-            return None
+        """The catalog's categories to tick; None (type them) while the catalog is empty."""
+        return sorted(self.services.catalog.categories()) or None
 
     def _fill_checklist(self, widget: QListWidget, entries: list[tuple[str, str]],
                         checked: frozenset[str]) -> None:
