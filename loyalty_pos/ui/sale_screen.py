@@ -139,8 +139,8 @@ class SaleScreen(QWidget):
             (self.tr("Cancel sale"), "F9", self.cancel_sale, "danger"),
             (self.tr("Adjust points"), "F11", self.adjust_points, ""),
             (self.tr("Settings"), "F10", self.settings_requested.emit, ""),
-            (self.tr("Manager"), "Ctrl+M", self.manager_requested.emit, ""),
             (self.tr("Sign out"), "Ctrl+L", self.sign_out_requested.emit, ""),
+            (self.tr("Manager"), "Ctrl+M", self.manager_requested.emit, ""),
             (self.tr("Pay"), "F12", self.pay, "primary"),
         ]
         self.buttons: dict[str, ActionButton] = {}
