@@ -244,6 +244,39 @@
     </message>
 </context>
 <context>
+    <name>FaqBrowser</name>
+    <message>
+        <location filename="../../loyalty_pos/ui/help_dialog.py" line="36"/>
+        <source>Search the help, e.g. expire, refund, lost card</source>
+        <translation>搜索帮助，例如：过期、退款、挂失</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/help_dialog.py" line="40"/>
+        <source>everyone</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/help_dialog.py" line="41"/>
+        <source>members</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/help_dialog.py" line="42"/>
+        <source>cashiers</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/help_dialog.py" line="77"/>
+        <source>Nothing found.</source>
+        <translation>未找到相关内容。</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/help_dialog.py" line="84"/>
+        <source>*Version {version}*</source>
+        <translation>*版本 {version}*</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <location filename="../../loyalty_pos/ui/first_run.py" line="37"/>
@@ -309,135 +342,95 @@
 <context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../loyalty_pos/ui/help_dialog.py" line="28"/>
+        <location filename="../../loyalty_pos/ui/help_dialog.py" line="93"/>
         <source>Help</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/help_dialog.py" line="32"/>
+        <location filename="../../loyalty_pos/ui/help_dialog.py" line="97"/>
         <source>Questions and answers</source>
         <translation>常见问题</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/help_dialog.py" line="33"/>
+        <location filename="../../loyalty_pos/ui/help_dialog.py" line="98"/>
         <source>Member agreement</source>
         <translation>会员协议</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/help_dialog.py" line="34"/>
+        <location filename="../../loyalty_pos/ui/help_dialog.py" line="99"/>
         <source>Privacy statement</source>
         <translation>隐私声明</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/help_dialog.py" line="37"/>
+        <location filename="../../loyalty_pos/ui/help_dialog.py" line="102"/>
         <source>Not published yet.</source>
         <translation>尚未发布。</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_pos/ui/help_dialog.py" line="50"/>
-        <source>What do you want to know? e.g. refund, expire</source>
-        <translation>想了解什么？例如：退款、过期</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_pos/ui/help_dialog.py" line="79"/>
-        <source>Nothing found.</source>
-        <translation>未找到相关内容。</translation>
     </message>
 </context>
 <context>
     <name>HelpTab</name>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="41"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="39"/>
         <source>Questions and answers</source>
         <translation>常见问题</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="42"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="40"/>
         <source>Agreement and privacy texts</source>
         <translation>会员协议与隐私声明</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="55"/>
-        <source>Search the help, e.g. expire, refund, lost card</source>
-        <translation>搜索帮助，例如：过期、退款、挂失</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="59"/>
-        <source>everyone</source>
-        <translation>全部</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="60"/>
-        <source>members</source>
-        <translation>会员</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="61"/>
-        <source>cashiers</source>
-        <translation>收银员</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="83"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="56"/>
         <source>Edit this answer (saved as a new version)</source>
         <translation>编辑此回答（保存为新版本）</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="89"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="62"/>
         <source>Save new version</source>
         <translation>保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="92"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="65"/>
         <source>Question</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="93"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="66"/>
         <source>Answer</source>
         <translation>回答</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="111"/>
-        <source>Nothing found.</source>
-        <translation>未找到相关内容。</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="119"/>
-        <source>*Version {version}*</source>
-        <translation>*版本 {version}*</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="134"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="89"/>
         <source>Saved as version {version}.</source>
         <translation>已保存为版本 {version}。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="144"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="99"/>
         <source>Member agreement</source>
         <translation>会员协议</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="145"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="100"/>
         <source>Privacy statement</source>
         <translation>隐私声明</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="151"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="106"/>
         <source>new version label, e.g. 2027.1</source>
         <translation>新版本号，例如 2027.1</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="154"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="109"/>
         <source>Publish new version</source>
         <translation>发布新版本</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="172"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="127"/>
         <source>Not published yet.</source>
         <translation>尚未发布。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="185"/>
+        <location filename="../../loyalty_pos/ui/manager/help_tab.py" line="140"/>
         <source>Version {version} published: new members accept it from now on.</source>
         <translation>版本 {version} 已发布：此后新会员将接受此版本。</translation>
     </message>
@@ -1934,7 +1927,7 @@
     </message>
     <message>
         <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="488"/>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1049"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1042"/>
         <source>Items</source>
         <translation>商品</translation>
     </message>
@@ -1954,337 +1947,337 @@
         <translation>不勾选等级：所有顾客，无论是否会员。不指定商品和品类：所有商品。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="557"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="550"/>
         <source>Mon</source>
         <translation>周一</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="557"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="550"/>
         <source>Tue</source>
         <translation>周二</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="557"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="550"/>
         <source>Wed</source>
         <translation>周三</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="557"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="550"/>
         <source>Thu</source>
         <translation>周四</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="558"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="551"/>
         <source>Fri</source>
         <translation>周五</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="558"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="551"/>
         <source>Sat</source>
         <translation>周六</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="558"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="551"/>
         <source>Sun</source>
         <translation>周日</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="563"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="556"/>
         <source>e.g. x2.0 or 1.5</source>
         <translation>例如 x2.0 或 1.5</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="564"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="557"/>
         <source>times the points</source>
         <translation>倍积分</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="565"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="558"/>
         <source>e.g. 50</source>
         <translation>例如 50</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="565"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="558"/>
         <source>extra points</source>
         <translation>额外积分</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="566"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="559"/>
         <source>1 to 100</source>
         <translation>1 到 100</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="567"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="560"/>
         <source>% off the matching items</source>
         <translation>% 折扣（适用商品）</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="568"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="561"/>
         <source>e.g. 5.00</source>
         <translation>例如 5.00</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="569"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="562"/>
         <source>{symbol} off the matching items</source>
         <translation>{symbol} 立减（适用商品）</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="596"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="589"/>
         <source>{name} (copy)</source>
         <translation>{name}（副本）</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="599"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="592"/>
         <source>A copy of {code}: change the code and what differs, then save.</source>
         <translation>{code} 的副本：请修改代码和不同之处，然后保存。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="615"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="608"/>
         <source>Promotion {code}</source>
         <translation>促销 {code}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="616"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="609"/>
         <source>New promotion</source>
         <translation>新建促销</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="618"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="611"/>
         <source>A saved promotion keeps its code; duplicate it to make a new one</source>
         <translation>已保存的促销不能改代码；如需新代码，请复制后再改</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="672"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="665"/>
         <source>Enter the value of the effect.</source>
         <translation>请输入优惠数值。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="678"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="671"/>
         <source>&apos;{text}&apos; is not a whole number.</source>
         <translation>“{text}”不是整数。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="692"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="685"/>
         <source>Write the multiplier as x2.0 or x1.25 (or as a percent, 200%), not &apos;{text}&apos;.</source>
         <translation>倍数请写成 x2.0 或 x1.25（或百分比 200%），而不是“{text}”。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="703"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="696"/>
         <source>Items: no product with SKU or barcode {code}.</source>
         <translation>商品：没有编码或条码为 {code} 的商品。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="757"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="750"/>
         <source>A promotion with code {code} exists: pick it in the list to change it, or choose another code.</source>
         <translation>代码为 {code} 的促销已存在：请在列表中选中它进行修改，或换一个代码。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="766"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="759"/>
         <source>Saved promotion {code}.</source>
         <translation>已保存促销 {code}。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="780"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="773"/>
         <source>Enabled {code}.</source>
         <translation>已启用 {code}。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="781"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="774"/>
         <source>Disabled {code}.</source>
         <translation>已停用 {code}。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="787"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="780"/>
         <source>Delete promotion</source>
         <translation>删除促销</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="793"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="786"/>
         <source>Delete promotion {code} ({name})? A promotion that a sale has used cannot be deleted; disable it instead.</source>
         <translation>删除促销 {code}（{name}）？已被交易使用过的促销不能删除，请改为停用。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="801"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="794"/>
         <source>Deleted promotion {code}.</source>
         <translation>已删除促销 {code}。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="816"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="809"/>
         <source>Quote at</source>
         <translation>试算时间</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="822"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="815"/>
         <source>Now</source>
         <translation>现在</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="829"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="822"/>
         <source>With the unsaved edit</source>
         <translation>包含未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="831"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="824"/>
         <source>Quote with the promotion as it is in the editor, before saving it</source>
         <translation>按编辑器中尚未保存的促销进行试算</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="835"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="828"/>
         <source>Quote this basket</source>
         <translation>试算此订单</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="852"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="845"/>
         <source>Enter a sample basket and a shopper, then quote it to see which promotions apply and why the others do not.</source>
         <translation>输入示例商品和顾客，然后试算，查看哪些促销适用，以及其他促销为何不适用。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="858"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="851"/>
         <source>Sample basket</source>
         <translation>示例商品</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="862"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="855"/>
         <source>SKU or barcode</source>
         <translation>商品编码或条码</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="862"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="855"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="873"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="866"/>
         <source>Add line</source>
         <translation>添加一行</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="876"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="869"/>
         <source>Remove line</source>
         <translation>删除一行</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="914"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="907"/>
         <source>Shopper</source>
         <translation>顾客</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="917"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="910"/>
         <source>No member</source>
         <translation>非会员</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="918"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="911"/>
         <source>A member</source>
         <translation>指定会员</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="919"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="912"/>
         <source>Any shopper of tier</source>
         <translation>按等级</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="924"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="917"/>
         <source>Card or phone</source>
         <translation>卡号或手机号</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="926"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="919"/>
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="931"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="924"/>
         <source>Find the member first</source>
         <translation>请先查找会员</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="936"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="929"/>
         <source>Birthday this month</source>
         <translation>本月生日</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="938"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="931"/>
         <source>First purchase</source>
         <translation>首次消费</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="986"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="979"/>
         <source>No member found for {text}.</source>
         <translation>未找到会员：{text}。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="994"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="987"/>
         <source>Choose the shopper&apos;s tier.</source>
         <translation>请选择顾客的等级。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1007"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1000"/>
         <source>Find the sample member first.</source>
         <translation>请先查找示例会员。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1030"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1023"/>
         <source>Subtotal</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1031"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1024"/>
         <source>Discounts</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1032"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1025"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1033"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1026"/>
         <source>Points earned</source>
         <translation>获得积分</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1039"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1032"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1039"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1032"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1039"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1032"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1040"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1033"/>
         <source>Discount</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1040"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1033"/>
         <source>Net</source>
         <translation>净额</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1048"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1041"/>
         <source>Quoted for {moment}</source>
         <translation>试算时间：{moment}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1049"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1042"/>
         <source>Promotions</source>
         <translation>促销</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1050"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1043"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1051"/>
+        <location filename="../../loyalty_pos/ui/manager/promotions_tab.py" line="1044"/>
         <source>There are no promotions.</source>
         <translation>没有促销。</translation>
     </message>
@@ -2521,12 +2514,12 @@ Points taken back: {taken}. Points given back: {given}.</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="142"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="143"/>
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="143"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="142"/>
         <source>Sign out</source>
         <translation>签退</translation>
     </message>

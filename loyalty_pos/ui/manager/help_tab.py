@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -19,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.errors import LoyaltyError
 from ...services.help import FaqView
 from ...services.staff import StaffView
 from ...services.till import TillServices
+from ..help_dialog import FaqBrowser
 from ..widgets import MessageBar
 from ..worker import DbWorker
 
@@ -43,41 +41,16 @@ class HelpTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(tabs, 1)
         layout.addWidget(self.message)
-        self.search("")
         self.show_agreement()
 
     # -- FAQ -------------------------------------------------------------------------------
 
     def _faq_page(self) -> QWidget:
-        page = QWidget(self)
-        self.query = QLineEdit(page)
-        self.query.setObjectName("faqQuery")
-        self.query.setPlaceholderText(self.tr("Search the help, e.g. expire, refund, lost card"))
-        self.query.textChanged.connect(self.search)
-        self.audience = QComboBox(page)
-        self.audience.setObjectName("faqAudience")
-        self.audience.addItem(self.tr("everyone"), None)
-        self.audience.addItem(self.tr("members"), "member")
-        self.audience.addItem(self.tr("cashiers"), "cashier")
-        self.audience.currentIndexChanged.connect(lambda _i: self.search(self.query.text()))
-        self.topics = QListWidget(page)
-        self.topics.setObjectName("faqTopics")
-        self.topics.currentItemChanged.connect(self._topic_chosen)
-        self.answer = QTextBrowser(page)
-        self.answer.setObjectName("faqAnswer")
-        top = QHBoxLayout()
-        top.addWidget(self.query, 1)
-        top.addWidget(self.audience)
-        body = QHBoxLayout()
-        body.addWidget(self.topics, 2)
-        right = QVBoxLayout()
-        right.addWidget(self.answer, 2)
-        right.addWidget(self._faq_editor(page), 2)
-        body.addLayout(right, 3)
-        layout = QVBoxLayout(page)
-        layout.addLayout(top)
-        layout.addLayout(body, 1)
-        return page
+        self.faq = FaqBrowser(self, self.services)
+        self.faq.chosen.connect(self._topic_chosen)
+        self.faq.answer_column.addWidget(self._faq_editor(self.faq), 2)
+        self.query, self.topics, self.answer = self.faq.query, self.faq.topics, self.faq.answer
+        return self.faq
 
     def _faq_editor(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(self.tr("Edit this answer (saved as a new version)"), parent)
@@ -95,28 +68,10 @@ class HelpTab(QWidget):
         return box
 
     def search(self, text: str) -> None:
-        try:
-            found = self.services.help.search(text, self.audience.currentData())
-        except LoyaltyError as exc:
-            self.message.error(str(exc))
-            return
-        self.topics.clear()
-        for faq in found:
-            item = QListWidgetItem(faq.question)
-            item.setData(Qt.ItemDataRole.UserRole, faq)
-            self.topics.addItem(item)
-        if found:
-            self.topics.setCurrentRow(0)
-        else:
-            self.answer.setPlainText(self.tr("Nothing found."))
+        self.faq.search(text)
 
-    def _topic_chosen(self, item: QListWidgetItem | None) -> None:
-        if item is None:
-            return
-        faq: FaqView = item.data(Qt.ItemDataRole.UserRole)
+    def _topic_chosen(self, faq: FaqView) -> None:
         self.current_faq = faq
-        self.answer.setMarkdown(f"### {faq.question}\n\n{faq.answer}\n\n"
-                                + self.tr("*Version {version}*").format(version=faq.version))
         self.edit_question.setText(faq.question_source)
         self.edit_answer.setPlainText(faq.answer_source)
 
