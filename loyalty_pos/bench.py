@@ -103,8 +103,10 @@ def percentile(values_ns: list[int], fraction: float) -> float:
 
 
 def _record(figures: dict[str, float], name: str, values_ns: list[int]) -> None:
-    figures[f"{name}_p50_us"] = percentile(values_ns, 0.50)
-    figures[f"{name}_p99_us"] = percentile(values_ns, 0.99)
+    """p50 and p99 of a figure; none when the database gave nothing to measure it on."""
+    if values_ns:
+        figures[f"{name}_p50_us"] = percentile(values_ns, 0.50)
+        figures[f"{name}_p99_us"] = percentile(values_ns, 0.99)
 
 
 def timed_pairs(inputs: list[object], ours: Callable[[object], object],
@@ -375,12 +377,15 @@ def fsync_rate(folder: Path, seconds: float = FSYNC_SECONDS) -> float:
 
 def report_table(path: Path, members: int, samples: int, figures: dict[str, float]) -> str:
     def figure(label: str, name: str) -> str:
+        if f"{name}_p50_us" not in figures:
+            return f"{label:<46}{'n/a':>10}{'n/a':>10}   (nothing in the database to measure)"
         return (f"{label:<46}{figures[f'{name}_p50_us']:>10,.1f}"
                 f"{figures[f'{name}_p99_us']:>10,.1f}")
 
     def ours(name: str) -> str:
         what, stat, target = TARGETS[name]
-        verdict = "meets" if figures[f"{name}_{stat}_us"] <= target else "MISSES"
+        value = figures.get(f"{name}_{stat}_us")
+        verdict = "" if value is None else "meets" if value <= target else "MISSES"
         return f"{figure(what, name)}   {stat} <= {target:,} µs: {verdict}"
 
     return "\n".join([

@@ -14,22 +14,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..cards.ecard_render import render_ecard_page_pdf, render_ecard_png
-from ..cards.member_card import (
-    Branding,
-    PrintedCard,
-    load_branding,
-    render_card_pdf,
-    render_card_sheet_pdf,
-)
 from ..core import ecard
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..db.models import Card, Member, Store, TierDef
 from .context import CHAIN_SECRET_KEY, TillContext, chain_secret, get_setting
+
+if TYPE_CHECKING:  # reportlab, qrcode and Pillow load on first use: the till starts faster
+    from ..cards.member_card import Branding, PrintedCard
 
 MAX_SHEET_MEMBERS = 1000
 
@@ -42,7 +38,15 @@ def local_day(stored: datetime) -> date:
 class CardService:
     def __init__(self, ctx: TillContext, branding: Branding | None = None) -> None:
         self.ctx = ctx
-        self.branding = branding or load_branding()
+        self._branding = branding
+
+    @property
+    def branding(self) -> Branding:
+        if self._branding is None:
+            from ..cards.member_card import load_branding
+
+            self._branding = load_branding()
+        return self._branding
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -100,6 +104,8 @@ class CardService:
               tiers: dict[str, str]) -> PrintedCard:
         member = self._member(session, member_id)
         card = self._active_card(session, member)
+        from ..cards.member_card import PrintedCard
+
         return PrintedCard(
             member_name=member.name, card_number=card.number,
             qr_payload=ecard.static_payload(card.number, secret),
@@ -112,6 +118,8 @@ class CardService:
 
     def write_card_pdf(self, member_id: int, path: str | Path) -> Path:
         """One ID-1 card (front and back pages) for a card printer."""
+        from ..cards.member_card import render_card_pdf
+
         return render_card_pdf(self.printed_card(member_id), path, self.branding)
 
     def write_card_sheet(self, member_ids: Sequence[int], path: str | Path) -> Path:
@@ -121,6 +129,8 @@ class CardService:
             raise InvalidInput("choose at least one member to print cards for")
         if len(ids) > MAX_SHEET_MEMBERS:
             raise InvalidInput(f"print at most {MAX_SHEET_MEMBERS} cards at a time")
+        from ..cards.member_card import render_card_sheet_pdf
+
         return render_card_sheet_pdf(self.printed_cards(ids), path, self.branding)
 
     def write_ecard_png(self, member_id: int, path: str | Path, *,
@@ -131,9 +141,13 @@ class CardService:
         card = self.printed_card(member_id)
         payload = card.qr_payload if unix_time is None else ecard.rotating_payload(
             card.card_number, self.secret(), unix_time)
+        from ..cards.ecard_render import render_ecard_png
+
         return render_ecard_png(card, path, self.branding, payload)
 
     def write_ecard_page(self, member_id: int, path: str | Path) -> Path:
         """The printable A4 'your electronic card' page (static payload: paper must last)."""
         card = self.printed_card(member_id)
+        from ..cards.ecard_render import render_ecard_page_pdf
+
         return render_ecard_page_pdf(card, path, self.branding, card.qr_payload)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, qVersion
 from PySide6.QtWidgets import (
@@ -18,11 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
-from ..devices.printer import ReceiptPrinter, make_printer
 from ..services.backup import backup_if_due, default_backup_dir
 from ..services.staff import StaffView
 from ..services.till import TillServices
-from .manager.manager_screen import ManagerScreen
 from .sale_screen import SaleScreen
 from .scanner_bridge import ScannerBridge
 from .settings import TillSettings
@@ -31,6 +30,9 @@ from .signin import SignInScreen
 from .translations import install_translator
 from .wedge_filter import WedgeFilter
 from .worker import DbWorker
+
+if TYPE_CHECKING:  # loaded when first used: the till starts faster without them
+    from ..devices.printer import ReceiptPrinter
 
 STATUS_REFRESH_MS = 5000
 BACKUP_CHECK_MS = 60 * 60 * 1000  # the daily backup: checked at start and then hourly
@@ -129,6 +131,8 @@ class TillWindow(QMainWindow):
         if self.manager_screen is None or self.manager_screen.manager != self.staff:
             if self.manager_screen is not None:
                 self.manager_screen.deleteLater()
+            from .manager.manager_screen import ManagerScreen
+
             self.manager_screen = ManagerScreen(self.stack, self.services, self.worker,
                                                 self.staff)
             self.manager_screen.back_requested.connect(self.back_to_till)
@@ -156,6 +160,8 @@ class TillWindow(QMainWindow):
         """Worker thread (called by print jobs). Built lazily from the settings."""
         if self._printer is None:
             kind, target = self.settings.printer()
+            from ..devices.printer import make_printer
+
             self._printer = make_printer(kind, target, self.settings.receipts_dir())
         return self._printer
 

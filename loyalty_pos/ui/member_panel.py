@@ -60,7 +60,12 @@ class MemberPanel(QFrame):
                                                  date=summary.soonest_expiry.isoformat())
             if summary.soonest_expiry else "—")
         self.values["card"].setText(summary.card_number or "—")
-        consents = details.consents if details else {}
+        self._warn(summary)
+        if details is None:  # the details follow a moment later (see SaleScreen.attach_member)
+            self.values["consent"].setText("…")
+            self.why_tier.setText("")
+            return
+        consents = details.consents
         agreed = (consents.get("member_agreement", "").startswith("accepted")
                   and consents.get("privacy", "").startswith("accepted"))
         marketing = consents.get("marketing") == "opted in"
@@ -68,8 +73,7 @@ class MemberPanel(QFrame):
             (self.tr("agreed") if agreed else self.tr("MISSING")) + " · "
             + (self.tr("marketing yes") if marketing else self.tr("marketing no")))
         self.why_tier.setText(self.tr("Why this tier: {reason}").format(
-            reason=details.tier_reason) if details else "")
-        self._warn(summary)
+            reason=details.tier_reason))
 
     def _warn(self, summary: MemberSummary) -> None:
         if summary.card_blocked:

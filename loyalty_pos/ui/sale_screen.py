@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -237,17 +237,27 @@ class SaleScreen(QWidget):
         self.message.info(self.tr("{name} added.").format(name=product.name))
 
     def attach_member(self, summary: MemberSummary) -> None:
-        details = self.services.members.details(summary.id)
-        self.member_panel.show_member(summary, details)
-        if summary.card_blocked or summary.status != "active":
+        """Show the member at once (name, points, stored value, warnings come with the scan);
+        tier explanation, consents and the re-quote follow on the next turn of the event loop,
+        so the cashier sees who it is within milliseconds of the scan."""
+        self.member_panel.show_member(summary, None)
+        self.member_panel.repaint()
+        usable = not summary.card_blocked and summary.status == "active"
+        if usable:
+            self.member = summary
+            self.basket.member_id = summary.id
+            self.message.info(self.tr("Member {name} attached.").format(name=summary.name))
+        else:
             self.message.error(self.tr("This card cannot be used: see the member panel."))
-            self.member_changed.emit(summary)
-            return
-        self.member = summary
-        self.basket.member_id = summary.id
-        self.refresh()
-        self.message.info(self.tr("Member {name} attached.").format(name=summary.name))
         self.member_changed.emit(summary)
+        QTimer.singleShot(0, lambda: self._complete_member(summary, usable))
+
+    def _complete_member(self, summary: MemberSummary, usable: bool) -> None:
+        if self.member is not None and self.member.id != summary.id:
+            return  # another member was scanned in the meantime
+        self.member_panel.show_member(summary, self.services.members.details(summary.id))
+        if usable:
+            self.refresh()
 
     def detach_member(self) -> None:
         self.member = None

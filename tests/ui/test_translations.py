@@ -178,6 +178,7 @@ def test_settings_switch_the_till_to_chinese_and_back(qtbot, window: TillWindow,
     assert sale.message.text() == "已添加 Rice 5 kg。"
     sale.handle_code(shop.card_number)
     assert sale.message.text() == f"已关联会员 {shop.member_name}。"
+    qtbot.waitUntil(lambda: bool(sale.points_to_earn.text()))  # the re-quote follows the scan
     assert sale.points_to_earn.text().startswith("本单可得积分：")
 
     def look_and_go_back(dialog) -> None:
