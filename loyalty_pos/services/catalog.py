@@ -44,6 +44,19 @@ def find_product(session: Session, code: str) -> Product:
     return product
 
 
+def _products_by_code(session: Session, codes: list[str]) -> dict[str, Product]:
+    """The basket's products in one query, by SKU and by barcode."""
+    wanted = [code for code in codes if code]
+    found: dict[str, Product] = {}
+    for product in session.scalars(select(Product).where(
+            or_(Product.sku.in_(wanted), Product.barcode.in_(wanted)),
+            Product.active.is_(True))):
+        found[product.sku] = product
+        if product.barcode:
+            found[product.barcode] = product
+    return found
+
+
 def basket_lines(session: Session, items: list[tuple[str, int]]
                  ) -> list[tuple[Product, BasketLine]]:
     if not items:
@@ -51,12 +64,14 @@ def basket_lines(session: Session, items: list[tuple[str, int]]
     if not isinstance(items, list | tuple) or not all(
             isinstance(item, list | tuple) and len(item) == 2 for item in items):
         raise InvalidInput("each basket item is a product code and a quantity")
-    lines = []
     for code, quantity in items:
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
                 1 <= quantity <= MAX_QUANTITY):
             raise InvalidInput(f"quantity of {code} must be a whole number, 1 to {MAX_QUANTITY}")
-        product = find_product(session, code)
+    known = _products_by_code(session, [str(code or "").strip() for code, _ in items])
+    lines = []
+    for code, quantity in items:
+        product = known.get(str(code or "").strip()) or find_product(session, code)
         lines.append((product, BasketLine(product.sku, product.name, product.category,
                                           product.price, quantity, product.points_eligible)))
     return lines

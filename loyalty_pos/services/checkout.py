@@ -15,15 +15,28 @@ import hashlib
 import json
 import uuid
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.errors import Conflict, InsufficientBalance, InvalidInput, NotFound
+from ..core.money import format_money
 from ..core.points import check_redemption, lot_expiry
-from ..core.promotions import Quote, Shopper, quote_basket
+from ..core.program import ProgramRules
+from ..core.promotions import BasketLine, PromotionRule, Quote, Shopper, quote_basket
 from ..core.receipts import receipt_code
-from ..db.models import Member, OutboxMessage, Payment, PointLot, Sale, SaleLine, Till
+from ..core.tiers import TierRule
+from ..db.models import (
+    Member,
+    OutboxMessage,
+    Payment,
+    PointLot,
+    Product,
+    Sale,
+    SaleLine,
+    Till,
+)
 from .catalog import basket_lines, load_promotions
 from .context import TillContext, load_rules, load_tiers
 from .ledger import LedgerWriter
@@ -99,6 +112,15 @@ def _check_payments(payments: list[PaymentRequest], due: int, member: Member | N
     return change
 
 
+@dataclass(frozen=True)
+class _Basis:
+    rules: ProgramRules
+    tiers: list[TierRule]
+    promotions: list[PromotionRule]
+    products: dict[str, Product]  # by SKU
+    lines: list[BasketLine]
+
+
 class CheckoutService:
     def __init__(self, ctx: TillContext) -> None:
         self.ctx = ctx
@@ -108,8 +130,15 @@ class CheckoutService:
     def quote(self, items: list[tuple[str, int]], member_id: int | None = None,
               points_to_redeem: int = 0) -> Quote:
         with self.ctx.db.sessions() as session:
-            return self._quote(session, items, self._member(session, member_id),
-                               points_to_redeem)
+            basis = self._basis(session, items)
+            return self._quote(basis, self._member(session, member_id), points_to_redeem)
+
+    def _basis(self, session: Session, items: list[tuple[str, int]]) -> _Basis:
+        """Everything a quote or a sale reads, read once per transaction."""
+        lines = basket_lines(session, items)
+        return _Basis(load_rules(session), load_tiers(session), load_promotions(session),
+                      {product.sku: product for product, _ in lines},
+                      [line for _, line in lines])
 
     def _member(self, session: Session, member_id: int | None) -> Member | None:
         if member_id is None:
@@ -121,12 +150,9 @@ class CheckoutService:
             raise Conflict(f"member {member.name} is {member.status}: no points or stored value")
         return member
 
-    def _quote(self, session: Session, items: list[tuple[str, int]], member: Member | None,
-               points_to_redeem: int) -> Quote:
-        rules = load_rules(session)
-        lines = [line for _, line in basket_lines(session, items)]
-        shopper = self._shopper(session, member)
-        promotions = load_promotions(session)
+    def _quote(self, basis: _Basis, member: Member | None, points_to_redeem: int) -> Quote:
+        rules, lines, promotions = basis.rules, basis.lines, basis.promotions
+        shopper = self._shopper(basis, member)
         first = quote_basket(lines, promotions, shopper, self.ctx.local_now(), rules)
         if points_to_redeem and member is None:
             raise InvalidInput("points need a member")
@@ -137,10 +163,10 @@ class CheckoutService:
         return quote_basket(lines, promotions, shopper, self.ctx.local_now(), rules,
                             points_to_redeem, value)
 
-    def _shopper(self, session: Session, member: Member | None) -> Shopper | None:
+    def _shopper(self, basis: _Basis, member: Member | None) -> Shopper | None:
         if member is None:
             return None
-        tier = next((t for t in load_tiers(session) if t.code == member.tier_code), None)
+        tier = next((t for t in basis.tiers if t.code == member.tier_code), None)
         return Shopper(member.tier_code, tier.name if tier else member.tier_code,
                        tier.multiplier_percent if tier else 100, member.birthday,
                        member.first_purchase_at is None)
@@ -156,11 +182,12 @@ class CheckoutService:
                 return self._replay(session, existing, fingerprint)
             require_staff(session, request.staff_id)
             member = self._member(session, request.member_id)
-            quote = self._quote(session, request.items, member, request.points_to_redeem)
+            basis = self._basis(session, request.items)
+            quote = self._quote(basis, member, request.points_to_redeem)
             change = _check_payments(request.payments, quote.due_after_points, member)
             sale = self._write_sale(session, sale_id, request, member, quote, change,
-                                    fingerprint)
-            rewards = self._write_ledger(session, sale, request, member, quote)
+                                    fingerprint, basis)
+            rewards = self._write_ledger(session, sale, request, member, quote, basis)
             return self._result(session, sale, change, rewards)
 
     def _replay(self, session: Session, sale: Sale, fingerprint: str) -> SaleResult:
@@ -170,7 +197,8 @@ class CheckoutService:
         return self._result(session, sale, change, sale.explanation.get("referral_rewards", 0))
 
     def _write_sale(self, session: Session, sale_id: str, request: SaleRequest,
-                    member: Member | None, quote: Quote, change: int, fingerprint: str) -> Sale:
+                    member: Member | None, quote: Quote, change: int, fingerprint: str,
+                    basis: _Basis) -> Sale:
         till = session.get(Till, self.ctx.till_id)
         assert till is not None
         till.last_receipt_no += 1
@@ -184,7 +212,7 @@ class CheckoutService:
                                  "promotions": [asdict(o) for o in quote.outcomes],
                                  "points": quote.points_explanation})
         session.add(sale)
-        products = {p.sku: p for p, _ in basket_lines(session, request.items)}
+        products = basis.products
         for number, quoted in enumerate(quote.lines, start=1):
             line = quoted.line
             session.add(SaleLine(sale_id=sale_id, line_no=number,
@@ -206,11 +234,11 @@ class CheckoutService:
         return sale
 
     def _write_ledger(self, session: Session, sale: Sale, request: SaleRequest,
-                      member: Member | None, quote: Quote) -> int:
+                      member: Member | None, quote: Quote, basis: _Basis) -> int:
         if member is None:
             self._outbox(session, sale, None)
             return 0
-        rules = load_rules(session)
+        rules = basis.rules
         writer = LedgerWriter(session, self.ctx.till_id, self.ctx.now(), self.ctx.today())
         staff = request.staff_id
         if quote.points_redeemed:
@@ -220,28 +248,26 @@ class CheckoutService:
         if stored_value:
             if member.stored_value_balance < stored_value:
                 raise InsufficientBalance(
-                    f"stored value balance is {member.stored_value_balance / 100:.2f}, "
-                    f"{stored_value / 100:.2f} asked")
+                    f"stored value balance is {format_money(member.stored_value_balance)}, "
+                    f"{format_money(stored_value)} asked")
             writer.stored_value("pay", member, -stored_value, sale_id=sale.id, staff_id=staff)
         expiry = lot_expiry(self.ctx.today(), rules)
         if quote.points_earned:
             writer.earn("earn", member, quote.points_earned, expiry, sale_id=sale.id,
                         staff_id=staff)
-        rewards = self._referral_rewards(session, writer, member, sale, expiry)
+        rewards = self._referral_rewards(session, writer, member, sale, expiry, rules)
         if member.first_purchase_at is None:
             member.first_purchase_at = self.ctx.now()
         member.updated_at = self.ctx.now()
         session.flush()
-        evaluate_member(session, member, load_tiers(session), self.ctx.now(),
-                        rules.tier_window_days)
+        evaluate_member(session, member, basis.tiers, self.ctx.now(), rules.tier_window_days)
         sale.explanation = sale.explanation | {"referral_rewards": rewards}
         self._outbox(session, sale, member)
         return rewards
 
     def _referral_rewards(self, session: Session, writer: LedgerWriter, member: Member,
-                          sale: Sale, expiry) -> int:
+                          sale: Sale, expiry: date, rules: ProgramRules) -> int:
         """Both members get the reward on the referred member's first qualifying purchase."""
-        rules = load_rules(session)
         if (member.referred_by_id is None or member.referral_rewarded
                 or sale.total < rules.referral_min_purchase):
             return 0

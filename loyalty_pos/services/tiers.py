@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.errors import NotFound
 from ..core.tiers import TierRule, decide_tier
-from ..db.models import Member, OutboxMessage, Refund, Sale, TierChange
+from ..db.models import Member, OutboxMessage, TierChange
 from .context import TillContext, load_rules, load_tiers
+from .lookup import dbapi
 
 BATCH = 2000
 
@@ -25,18 +26,30 @@ class TierMove:
     reason: str
 
 
+# Sales minus refunds of the member and of every record merged into it (through chains of
+# merges), for sales in the window. One statement: it runs after every sale, on the hot path.
+STORED_AT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime in SQLite
+_ROLLING_SPEND_SQL = """
+WITH RECURSIVE family(id) AS (
+    SELECT ?
+    UNION SELECT m.id FROM members m JOIN family f ON m.merged_into_id = f.id
+), window_sales AS (
+    SELECT s.id, s.total FROM sales s
+    WHERE s.member_id IN (SELECT id FROM family) AND s.created_at > ?
+)
+SELECT COALESCE((SELECT SUM(total) FROM window_sales), 0)
+     - COALESCE((SELECT SUM(r.amount) FROM refunds r
+                 WHERE r.sale_id IN (SELECT id FROM window_sales)), 0)
+"""
+
+
 def rolling_spend(session: Session, member_id: int, now: datetime, window_days: int) -> int:
     """Net spend (sales minus refunds, before points) in the window ending now."""
-    from .member_admin import merged_member_ids  # records merged into this member count too
-
     since = now - timedelta(days=window_days)
-    members = [member_id, *merged_member_ids(session, member_id)]
-    sold = session.scalar(select(func.coalesce(func.sum(Sale.total), 0)).where(
-        Sale.member_id.in_(members), Sale.created_at > since)) or 0
-    refunded = session.scalar(
-        select(func.coalesce(func.sum(Refund.amount), 0)).join(Sale, Sale.id == Refund.sale_id)
-        .where(Sale.member_id.in_(members), Sale.created_at > since)) or 0
-    return int(sold) - int(refunded)
+    session.flush()
+    row = dbapi(session).execute(_ROLLING_SPEND_SQL, (member_id, since.strftime(STORED_AT))
+                                 ).fetchone()
+    return int(row[0])
 
 
 def evaluate_member(session: Session, member: Member, tiers: list[TierRule], now: datetime,
