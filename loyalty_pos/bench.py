@@ -71,8 +71,12 @@ _RAW_FTS_SQL = (f"{_RAW_MEMBER_SQL} WHERE id IN (SELECT rowid FROM member_search
 _RAW_LIKE_SQL = f"{_RAW_MEMBER_SQL} WHERE name LIKE ? LIMIT ?"
 
 
-def run_bench(path: str | Path, samples: int = 2000, as_json: bool = False) -> int:
-    """Measure, then print a table (or one JSON object). Returns the exit code."""
+def run_bench(path: str | Path, samples: int = 2000, as_json: bool = False,
+              till: dict[str, dict[str, float]] | None = None) -> int:
+    """Measure, then print a table (or one JSON object). Returns the exit code.
+
+    `till` holds the till window's own figures (scan to member shown, cold start), measured by
+    `python -m loyalty_pos.ui.bench_ui` in a process of its own; they are printed alongside."""
     path = Path(path)
     samples = max(10, int(samples))
     rng = random.Random(samples)
@@ -82,9 +86,11 @@ def run_bench(path: str | Path, samples: int = 2000, as_json: bool = False) -> i
     figures["fsync_per_s"] = fsync_rate(path.parent)
     if as_json:
         print(json.dumps({"database": str(path), "members": members, "samples": samples,
-                          **figures}, indent=2))
+                          **figures, **({"till": till} if till else {})}, indent=2))
     else:
         print(report_table(path, members, samples, figures))
+        if till:
+            print(till_table(till))
     return 0
 
 
@@ -402,3 +408,28 @@ def report_table(path: Path, members: int, samples: int, figures: dict[str, floa
         figure("  raw sqlite3: minimal WAL+FULL commit", "raw_commit"),
         f"disk fsync rate in {path.parent}: {figures['fsync_per_s']:,.0f} fsyncs/s",
     ])
+
+
+def till_table(till: dict[str, dict[str, float]]) -> str:
+    """The till window's figures: scan to member shown beside the wire time, and cold start."""
+    rows = ["", f"{'till window (ms)':<52}{'p50':>10}{'p99':>10}   target (DESIGN.md)"]
+    for key, label in (("scan_ean13_9600", "scan EAN-13 card at 9600 baud"),
+                       ("scan_ean13_115200", "scan EAN-13 card at 115200 baud"),
+                       ("scan_qr_9600", "scan e-card QR at 9600 baud"),
+                       ("scan_qr_115200", "scan e-card QR at 115200 baud")):
+        f = till.get(key)
+        if not f:
+            continue
+        verdict = "meets" if f["scan_to_shown_p99_ms"] <= f["target_p99_ms"] else "MISSES"
+        rows.append(f"{label + ' to member shown':<52}{f['scan_to_shown_p50_ms']:>10,.2f}"
+                    f"{f['scan_to_shown_p99_ms']:>10,.2f}   p99 <= wire + 5 ms "
+                    f"({f['target_p99_ms']:.1f}): {verdict}")
+        rows.append(f"{'  of which wire time (computed)':<52}{f['wire_ms']:>10,.2f}"
+                    f"{f['wire_ms']:>10,.2f}")
+    cold = till.get("cold_start")
+    if cold:
+        rows.append(f"till cold start to ready window: {cold['till_cold_start_s']:.2f} s, "
+                    f"{cold['till_rss_mb']:.0f} MB resident (target <= 1.0 s / 200 MB); "
+                    f"Qt hello world {cold['qt_hello_cold_start_s']:.2f} s, "
+                    f"{cold['qt_hello_rss_mb']:.0f} MB")
+    return "\n".join(rows)
