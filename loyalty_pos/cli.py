@@ -10,6 +10,8 @@
     loyalty-pos backup [--db PATH] [--dir DIR] [--list]  back up the database (online) / list
     loyalty-pos restore [--db PATH] --backup FILE [--yes] check a backup, then restore it
     loyalty-pos smoke --db PATH --screenshot PNG  open the window offscreen, grab it, quit
+    loyalty-pos export-ledger --db PATH --out FILE [--since SEQ] [--until SEQ]
+                                            signed ledger file for head office (sync fallback)
 """
 
 from __future__ import annotations
@@ -79,6 +81,16 @@ def _parser() -> argparse.ArgumentParser:
     smoke.add_argument("--db", type=Path, required=True)
     smoke.add_argument("--screenshot", type=Path, default=None)
     smoke.add_argument("--language", default="en")
+
+    export = sub.add_parser("export-ledger",
+                            help="write this till's ledger as a signed file for head office "
+                                 "(docs/ledger-file-format.md)")
+    export.add_argument("--db", type=Path, required=True)
+    export.add_argument("--out", type=Path, required=True, help="the file to write (.jsonl.gz)")
+    export.add_argument("--since", type=int, default=0,
+                        help="only entries after this seq (default 0: the whole ledger)")
+    export.add_argument("--until", type=int, default=None,
+                        help="only entries up to this seq (default: the last)")
     return parser
 
 
@@ -98,7 +110,8 @@ def _run(args: argparse.Namespace) -> int:
         return run_till(args.db or default_db_path())
     handler = {"demo": _demo, "verify": _verify, "bench": _bench, "expire": _expire,
                "tiers": _tiers, "day-report": _day_report, "backup": _backup,
-               "restore": _restore, "smoke": _smoke}[args.command]
+               "restore": _restore, "smoke": _smoke,
+               "export-ledger": _export_ledger}[args.command]
     return handler(args)
 
 
@@ -253,6 +266,19 @@ def _smoke(args: argparse.Namespace) -> int:
     from .ui.smoke import default_screenshot, run_smoke
 
     return run_smoke(args.db, args.screenshot or default_screenshot(), args.language)
+
+
+def _export_ledger(args: argparse.Namespace) -> int:
+    from .sync.ledger_file import export_ledger
+
+    result = export_ledger(_require_existing(args.db), args.out, since=args.since,
+                           until=args.until)
+    header = result.header
+    span = (f"seq {header.first_seq}-{header.last_seq}" if header.count
+            else f"none after seq {header.first_seq - 1}")
+    print(f"wrote {result.path}: till {header.till_number} (store {header.store_code}), "
+          f"{header.count:,} entries, {span}, {result.size:,} bytes")
+    return 0
 
 
 if __name__ == "__main__":
