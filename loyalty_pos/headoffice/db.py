@@ -21,10 +21,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..db.engine import head_revision
 from ..paths import migrations_dir
 
 DB_ENV = "LOYALTY_HEADOFFICE_DB"  # the URL the service, upgrade.sh and the CLI default to
@@ -88,7 +88,7 @@ def alembic_config(url: URL | str) -> Config:
 def upgrade_schema(engine: Engine) -> None:
     """Create or upgrade the schema to the newest revision."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    head = head_revision(config.get_main_option("script_location"))
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current == head:

@@ -28,13 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from ..db.models import NAMING_CONVENTION  # one convention for both schemas
 
 SOURCE_FILE = "file"   # ho_ledger_entries.source: imported from a ledger file
 SOURCE_PUSH = "push"   # ... pushed by the till's outbox relay (the HTTP service)
