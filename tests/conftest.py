@@ -30,6 +30,7 @@ from loyalty_pos.services.reports import ReportService
 from loyalty_pos.services.setup import TillSetup, setup_till
 from loyalty_pos.services.staff import StaffService
 from loyalty_pos.services.tiers import TierService
+from loyalty_pos.services.verify import verify_database
 from loyalty_pos.services.views import MemberDetails, SaleResult
 
 T = TypeVar("T")
@@ -222,6 +223,14 @@ class Till:
 
     def raw(self) -> sqlite3.Connection:
         return self.db.raw_connection()
+
+    def problems(self) -> dict[str, list[str]]:
+        """What `loyalty-pos verify` finds wrong (only the checks that found something)."""
+        connection = self.raw()
+        try:
+            return {name: found for name, found in verify_database(connection).items() if found}
+        finally:
+            connection.close()
 
     def scalar(self, sql: str, *params: object) -> object:
         connection = self.raw()

@@ -22,17 +22,8 @@ from loyalty_pos.services.checkout import CheckoutService, PaymentRequest, SaleR
 from loyalty_pos.services.context import TillContext
 from loyalty_pos.services.refunds import RefundRequest
 from loyalty_pos.services.reports import ReportService
-from loyalty_pos.services.verify import verify_database
 
 Snapshot = Callable[[], dict[str, object]]
-
-
-def problems(till) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    connection = till.raw()
-    try:
-        return {name: found for name, found in verify_database(connection).items() if found}
-    finally:
-        connection.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -53,7 +44,7 @@ def test_top_up_cash_and_card(till) -> None:  # type: ignore[no-untyped-def]
         till.balances.top_up(member.id, 100, "card", till.cashier_id)
     with pytest.raises(InvalidInput, match="top-up method must be cash or card"):
         till.balances.top_up(member.id, 100, "stored_value", till.cashier_id)
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_stored_value_maximum_balance(till, snapshot: Snapshot) -> None:  # type: ignore[no-untyped-def]
@@ -98,7 +89,7 @@ def test_negative_adjustment_cannot_exceed_the_balance(till, snapshot: Snapshot)
     assert snapshot() == before
     assert till.balances.adjust_points(member.id, -100, "typo fixed", till.manager_id
                                        ).points_balance == 0
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_expiry_run_writes_expire_entries(till) -> None:  # type: ignore[no-untyped-def]
@@ -123,7 +114,7 @@ def test_expiry_run_writes_expire_entries(till) -> None:  # type: ignore[no-unty
     assert till.balances.run_expiry() == 0  # a second run finds nothing more
     assert till.balances.run_expiry(today=date(2027, 4, 20)) == 20
     assert till.members.details(ann.id).summary.points_balance == 0
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_lots_are_consumed_soonest_expiry_first(till) -> None:  # type: ignore[no-untyped-def]
@@ -146,7 +137,7 @@ def test_lots_are_consumed_soonest_expiry_first(till) -> None:  # type: ignore[n
     assert lots[:3] == [("2027-03-10", 0), ("2027-05-09", 50), ("2027-08-07", 100)]
     assert spend.member.soonest_expiry == date(2027, 5, 9)
     assert spend.member.soonest_expiry_points == 50
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 @pytest.fixture
@@ -291,7 +282,7 @@ def test_day_report_figures(till) -> None:  # type: ignore[no-untyped-def]
     assert tomorrow.points_liability == 1392 + 10  # this till's entries up to the close
     with pytest.raises(InvalidInput, match="per till or per store"):
         till.reports.day_report(today, scope="chain")
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,14 +22,6 @@ from loyalty_pos.services.verify import verify_database
 Snapshot = Callable[[], dict[str, object]]
 
 
-def problems(till) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    connection = till.raw()
-    try:
-        return {name: found for name, found in verify_database(connection).items() if found}
-    finally:
-        connection.close()
-
-
 def admin(till) -> MemberAdminService:  # type: ignore[no-untyped-def]
     return MemberAdminService(till.ctx)
 
@@ -171,7 +163,7 @@ def test_merge_moves_lots_with_their_expiry_and_stored_value(till) -> None:  # t
     assert till.rows("SELECT status, merged_into_id FROM members WHERE id = ?", dup.id) == [
         ("merged", keep.id)]
     assert till.scalar("SELECT count(*) FROM consents WHERE member_id = ?", dup.id) == 2
-    assert problems(till) == {}
+    assert till.problems() == {}
 
     # the kept member's history shows the merged record's sales; its ledger the merge_in entries
     history = admin(till).history(keep.id)
@@ -194,7 +186,7 @@ def test_merge_moves_lots_with_their_expiry_and_stored_value(till) -> None:  # t
     # the merged points expire on their own day at the kept member
     till.balances.run_expiry(date(2027, 3, 11))
     assert balances(till, keep.id)[0] == 238 - 70 - 50  # keep's own 50 expired on 03-10 too
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_merge_moves_a_points_debt(till) -> None:  # type: ignore[no-untyped-def]
@@ -218,11 +210,11 @@ def test_merge_moves_a_points_debt(till) -> None:  # type: ignore[no-untyped-def
     # the merged member keeps no open lot; the debt is now the kept member's
     assert till.scalar("SELECT coalesce(sum(remaining), 0) FROM point_lots "
                        "WHERE member_uuid = ?", dup.uuid) == 0
-    assert problems(till) == {}
+    assert till.problems() == {}
     # and later earnings settle it, as any debt
     settle = till.sell([("BREAD", 50)], keep.id)
     assert settle.member.points_balance == 30 - 485 + 500
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_merge_chain_history_includes_every_merged_record(till) -> None:  # type: ignore[no-untyped-def]
@@ -234,7 +226,7 @@ def test_merge_chain_history_includes_every_merged_record(till) -> None:  # type
     assert set(history.merged_member_ids) == {b.id, c.id}
     assert [s.receipt_code for s in history.sales] == [sale_c.receipt_code]
     assert balances(till, a.id)[0] == 10
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_merge_refusals_write_nothing(till, snapshot: Snapshot) -> None:  # type: ignore[no-untyped-def]
@@ -391,7 +383,7 @@ def test_erase_leaves_no_trace_in_the_database_files(till) -> None:  # type: ign
                                     ("blocked", "erased (privacy request)")]
     # the books still balance: ledger amounts are kept
     assert balances(till, member.id) == (300 + 50, 2000)
-    assert problems(till) == {}
+    assert till.problems() == {}
     # searching finds the other member, never the erased one
     assert [m.id for m in finder.search("Wang", till.clock.today)] == [other.id]
     assert finder.search("王小明", till.clock.today) == []
@@ -406,7 +398,7 @@ def test_erase_leaves_no_trace_in_the_database_files(till) -> None:  # type: ign
     # a refund of the erased member's old sale still works, and the books balance
     result = refund(till, sale.sale_id)
     assert result.points_taken_back == 300 and result.cash_back == 30_000
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_erase_vacuums_when_freed_space_still_holds_old_text(till) -> None:  # type: ignore[no-untyped-def]
@@ -426,7 +418,7 @@ def test_erase_vacuums_when_freed_space_still_holds_old_text(till) -> None:  # t
     assert report.vacuumed and report.residue == ()
     assert b"Quentin Residue" not in file_bytes(till)
     assert b"13955500001" not in file_bytes(till)
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_erase_covers_records_merged_into_the_member(till) -> None:  # type: ignore[no-untyped-def]
@@ -442,7 +434,7 @@ def test_erase_covers_records_merged_into_the_member(till) -> None:  # type: ign
     raw = file_bytes(till)
     for secret in ("Hana Ito", "13900000101", "hana@example.com"):
         assert secret.encode() not in raw
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_erase_refusals_write_nothing(till, snapshot: Snapshot) -> None:  # type: ignore[no-untyped-def]
@@ -497,7 +489,7 @@ def test_erase_reports_a_name_kept_in_a_hash_chained_ledger_reason(till) -> None
         "goodwill for Rosalind Vantwest")
     assert till.scalar("SELECT details FROM audit_log WHERE action = 'points_adjusted'") == (
         json.dumps({"points": 10, "reason": f"goodwill for Erased member {member.id}"}))
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_refund_of_a_merged_members_sale_credits_the_surviving_member(till) -> None:  # type: ignore[no-untyped-def]

@@ -22,21 +22,12 @@ from loyalty_pos.services.member_io import (
     read_csv,
     suggest_mapping,
 )
-from loyalty_pos.services.verify import verify_database
 
 Snapshot = Callable[[], dict[str, object]]
 
 ENGLISH = ["Full Name", "Mobile Phone No.", "E-mail", "Date of Birth", "Remarks",
            "Points Balance", "Prepaid Balance", "Card No"]
 CHINESE = ["姓名", "手机号", "邮箱", "生日", "备注", "积分", "储值余额(元)", "会员卡号"]
-
-
-def problems(till) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    connection = till.raw()
-    try:
-        return {name: found for name, found in verify_database(connection).items() if found}
-    finally:
-        connection.close()
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]], *,
@@ -130,7 +121,7 @@ def test_good_file_imports_with_opening_balances(till, tmp_path) -> None:  # typ
     assert till.scalar("SELECT count(*) FROM outbox WHERE topic = 'consent'") == 8
     details = till.scalar("SELECT details FROM audit_log WHERE action = 'members_imported'")
     assert json.loads(details)["members"] == 4
-    assert problems(till) == {}
+    assert till.problems() == {}
 
     # the members are like any others: search, sell, redeem; new cards skip the imported ones
     assert till.members.details(ids[1]).summary.card_number == own
@@ -138,7 +129,7 @@ def test_good_file_imports_with_opening_balances(till, tmp_path) -> None:  # typ
     assert new.card_number == make_card_number(7, 53)  # 51 and 52 went to Bob and Cy
     sale = till.sell([("TEA", 1)], ids[0], points=1000)
     assert sale.points_redeemed == 1000
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_semicolon_delimiter_and_byte_order_mark(till, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -282,7 +273,7 @@ def test_ten_thousand_rows(till, tmp_path) -> None:  # type: ignore[no-untyped-d
     assert till.scalar("SELECT count(*) FROM members") == 10_000
     assert till.scalar("SELECT count(DISTINCT number) FROM cards") == 10_000
     assert till.scalar("SELECT sum(points_balance) FROM members") == report.points_total
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,7 +307,7 @@ def test_export_round_trips_through_import_into_a_fresh_till(till, make_till, tm
              "ON c.member_id = m.id AND c.status = 'active' ORDER BY m.name")
     assert fresh.rows(query) == till.rows(query.replace("ORDER BY", "AND m.status = 'active' "
                                                         "ORDER BY"))
-    assert problems(fresh) == {}
+    assert fresh.problems() == {}
     # the imported cards are this till number's: the fresh till's next card skips them
     next_card = fresh.enrol("Next One", phone="13900000099").summary.card_number
     assert next_card == make_card_number(7, 3)

@@ -11,21 +11,12 @@ import pytest
 from loyalty_pos.core.errors import Conflict, InsufficientBalance, InvalidInput, NotFound
 from loyalty_pos.services.checkout import PaymentRequest
 from loyalty_pos.services.refunds import RefundRequest
-from loyalty_pos.services.verify import verify_database
 
 Snapshot = Callable[[], dict[str, object]]
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def problems(till) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    connection = till.raw()
-    try:
-        return {name: found for name, found in verify_database(connection).items() if found}
-    finally:
-        connection.close()
 
 
 def mixed_sale(till):  # type: ignore[no-untyped-def]
@@ -89,7 +80,7 @@ def test_partial_refund_is_pro_rata(till) -> None:  # type: ignore[no-untyped-de
         "2027-03-10")
     assert till.scalar("SELECT count(*) FROM outbox WHERE topic = 'refund'") == 1
     assert till.scalar("SELECT count(*) FROM audit_log WHERE action = 'refund'") == 1
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_full_refund_undoes_the_sale(till) -> None:  # type: ignore[no-untyped-def]
@@ -97,7 +88,7 @@ def test_full_refund_undoes_the_sale(till) -> None:  # type: ignore[no-untyped-d
     result = refund(till, sale.sale_id)
     assert moved(result) == (10_999, 97, 1234, 4000, 3000, 2765)
     assert balances(till, member.id) == (3000, 5000)
-    assert problems(till) == {}
+    assert till.problems() == {}
 
 
 def test_partial_refunds_end_exactly_where_a_full_refund_does(make_till) -> None:  # type: ignore[no-untyped-def]
@@ -116,7 +107,7 @@ def test_partial_refunds_end_exactly_where_a_full_refund_does(make_till) -> None
     for each in (in_parts, in_one):
         points_value_back = each.scalar("SELECT sum(points_value_back) FROM refunds")
         assert points_value_back == 1234
-        assert problems(each) == {}
+        assert each.problems() == {}
     with pytest.raises(InvalidInput, match="every line of this sale is already refunded"):
         refund(in_parts, sale_a.sale_id)
 
@@ -147,7 +138,7 @@ def test_shortfall_policy_points_already_spent(till) -> None:  # type: ignore[no
     assert till.scalar("SELECT points_shortfall FROM refunds WHERE id = ?",
                        result.refund_id) == 485
     assert till.scalar("SELECT amount FROM ledger_entries WHERE kind = 'refund_clawback'") == -500
-    assert problems(till) == {}
+    assert till.problems() == {}
     # nothing can be redeemed while in debt
     with pytest.raises(InsufficientBalance, match="has 0 points"):
         till.checkout.quote([("BREAD", 2)], member.id, 1)
@@ -162,7 +153,7 @@ def test_shortfall_policy_points_already_spent(till) -> None:  # type: ignore[no
     covered = till.scalar("SELECT sum(a.points) FROM lot_allocations a JOIN ledger_entries e "
                           "ON e.id = a.entry_id WHERE e.kind = 'refund_clawback'")
     assert covered == 500  # 15 from the lot that was left + 485 settled by the new lot
-    assert problems(till) == {}
+    assert till.problems() == {}
     assert till.sell([("BREAD", 2)], member.id, points=100).points_redeemed == 100
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pypdfium2
 import pytest
 from PySide6.QtCore import Qt
-from ui_helpers import CASHIER_PIN, MANAGER_PIN, ShopData, sign_in
+from ui_helpers import CASHIER_PIN, MANAGER_PIN, ShopData, pdf_text, sign_in
 
 from loyalty_pos.ui.manager.reports_tab import ReportsTab
 
@@ -23,14 +22,6 @@ def manager_screen(qtbot, window, shop: ShopData):
     sign_in(qtbot, window, shop.manager_id, MANAGER_PIN)
     window.open_manager()
     return window.manager_screen
-
-
-def pdf_text(path: Path) -> str:
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
-    finally:
-        pdf.close()
 
 
 def test_add_staff_disable_and_reset_pin(qtbot, window, manager_screen, shop: ShopData) -> None:

@@ -9,7 +9,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 from PySide6.QtCore import Qt
-from ui_helpers import CASHIER_PIN, MANAGER_PIN, ShopData, on_dialog, sign_in
+from ui_helpers import CASHIER_PIN, MANAGER_PIN, ShopData, on_dialog, pdf_text, sign_in
 
 from loyalty_pos.ui.manager.enrol_dialog import EnrolDialog
 from loyalty_pos.ui.manager.members_tab import MembersTab
@@ -107,14 +107,6 @@ def test_search_edit_and_replace_a_lost_card(qtbot, window, shop: ShopData) -> N
     assert new.summary.card_number != old_card
     assert (old_card, "blocked") in new.cards
     assert new.summary.points_balance == points
-
-
-def pdf_text(path: Path) -> str:
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
-    finally:
-        pdf.close()
 
 
 def decoded(pdf_path: Path) -> set[str]:

@@ -7,11 +7,10 @@ import os
 import tty
 from pathlib import Path
 
-import pypdfium2
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from ui_helpers import CASHIER_PIN, MANAGER_PIN, ShopData, on_dialog, sign_in
+from ui_helpers import CASHIER_PIN, MANAGER_PIN, ShopData, on_dialog, pdf_text, sign_in
 
 from loyalty_pos.devices.scanner import ScannerSettings
 from loyalty_pos.ui.payment import PaymentDialog
@@ -27,14 +26,6 @@ def scanner_port():
     for fd in (master, slave):
         with contextlib.suppress(OSError):
             os.close(fd)
-
-
-def pdf_text(path: Path) -> str:
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
-    finally:
-        pdf.close()
 
 
 def scan_line(qtbot, win, code: str) -> None:

@@ -27,6 +27,17 @@ class ShopData:
     blocked_member_card: str
 
 
+def pdf_text(path: Path) -> str:
+    """The text of every page of a PDF the till wrote."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+
+
 def sign_in(qtbot, win, staff_id: int, pin: str) -> None:
     win.signin.who.setCurrentIndex(win.signin.who.findData(staff_id))
     qtbot.keyClicks(win.signin.pin, pin)
