@@ -26,6 +26,7 @@ class ProgramRules:
     tier_window_days: int = 365
     stored_value_max_balance: int = 500_000
     offline_stored_value_cap: int = 20_000  # per till, while it cannot reach head office
+    offline_window_minutes: int = 60        # no successful sync for longer: the till is offline
 
     def __post_init__(self) -> None:
         for spec in fields(self):
@@ -37,6 +38,8 @@ class ProgramRules:
             raise InvalidInput("redeem_points_per_major must be more than zero")
         if self.max_redeem_percent > 100:
             raise InvalidInput("max_redeem_percent must be between 0 and 100")
+        if self.offline_window_minutes < 1:
+            raise InvalidInput("offline_window_minutes must be at least 1")
 
     def as_settings(self) -> dict[str, str]:
         return {key: str(value) for key, value in asdict(self).items()}

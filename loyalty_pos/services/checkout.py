@@ -37,6 +37,12 @@ from ..db.models import (
     SaleLine,
     Till,
 )
+from ..sync.state import (
+    is_offline,
+    pushed_seq,
+    read_sync_settings,
+    unsynced_stored_value_spent,
+)
 from .catalog import basket_lines, load_promotions
 from .context import TillContext, load_rules, load_tiers
 from .ledger import LedgerWriter
@@ -250,6 +256,7 @@ class CheckoutService:
                 raise InsufficientBalance(
                     f"stored value balance is {format_money(member.stored_value_balance)}, "
                     f"{format_money(stored_value)} asked")
+            self._check_offline_cap(session, stored_value, rules)
             writer.stored_value("pay", member, -stored_value, sale_id=sale.id, staff_id=staff)
         expiry = lot_expiry(self.ctx.today(), rules)
         if quote.points_earned:
@@ -264,6 +271,23 @@ class CheckoutService:
         sale.explanation = sale.explanation | {"referral_rewards": rewards}
         self._outbox(session, sale, member)
         return rewards
+
+    def _check_offline_cap(self, session: Session, amount: int, rules: ProgramRules) -> None:
+        """While this till cannot reach head office, its unsynced stored-value spending stays
+        under `offline_stored_value_cap` (docs/sync-protocol.md). No override: head office is
+        the authority for balances across tills, and an overdraft here is another till's loss."""
+        settings = read_sync_settings(session)
+        if not is_offline(settings, rules, self.ctx.now()):
+            return
+        spent = unsynced_stored_value_spent(session, self.ctx.till_id, pushed_seq(settings))
+        if spent + amount > rules.offline_stored_value_cap:
+            cap, symbol = rules.offline_stored_value_cap, rules.currency_symbol
+            raise Conflict(
+                f"offline: stored value spending at this till is limited to "
+                f"{format_money(cap, symbol)} until it reaches head office; "
+                f"{format_money(spent, symbol)} already spent, "
+                f"{format_money(max(0, cap - spent), symbol)} left. A manager cannot override "
+                f"this: take another payment or sync with head office first")
 
     def _referral_rewards(self, session: Session, writer: LedgerWriter, member: Member,
                           sale: Sale, expiry: date, rules: ProgramRules) -> int:

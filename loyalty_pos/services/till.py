@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core.program import ProgramRules
 from ..db.engine import Database
+from ..sync.state import SyncState, read_sync_state
 from .admin import AuditService, StaffAdminService
 from .balances import BalanceService
 from .cards import CardService
@@ -93,3 +94,10 @@ class TillServices:
         """GUI thread (uses the finder's connection)."""
         return self.finder.connection.execute(
             "SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
+
+    def sync_state(self) -> SyncState:
+        """Any thread but the GUI's (the UI reads it on a worker): pending entries and messages,
+        the last sync, and whether the till counts as offline (sync/state.py)."""
+        with self.ctx.db.sessions() as session:
+            return read_sync_state(session, load_rules(session), self.ctx.clock(),
+                                   self.ctx.till_id)
