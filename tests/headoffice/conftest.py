@@ -208,3 +208,27 @@ def demo_tills(tmp_path_factory: pytest.TempPathFactory) -> list[DemoTill]:
 @pytest.fixture
 def demo_till(demo_tills: list[DemoTill]) -> DemoTill:
     return demo_tills[0]
+
+
+# -- a real head-office service (serve_helpers.py) ----------------------------------------------
+
+from serve_helpers import HeadOfficeServer  # noqa: E402  (kept with its fixture)
+
+
+@pytest.fixture
+def serve_headoffice(make_headoffice: Callable[[str], HeadOfficeDb], tmp_path: Path
+                     ) -> Iterator[Callable[[str], HeadOfficeServer]]:
+    """Factory: `loyalty-headoffice serve` running in a subprocess on loopback against a new
+    head-office database on "sqlite" or "postgresql" (server.db: the test's own handle)."""
+    servers: list[HeadOfficeServer] = []
+
+    def factory(dialect: str) -> HeadOfficeServer:
+        db = make_headoffice(dialect)
+        server = HeadOfficeServer(db.url.render_as_string(hide_password=False),
+                                  tmp_path / f"serve{len(servers)}", db=db)
+        servers.append(server)
+        return server.start()
+
+    yield factory
+    for server in servers:
+        server.stop()
