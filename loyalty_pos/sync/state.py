@@ -53,6 +53,7 @@ class SyncState:
     pushed_seq: int = 0
     stored_value_cap: int = 0          # ProgramRules.offline_stored_value_cap
     unsynced_spent: int = 0            # stored value spent here above sync.pushed_seq
+    currency_symbol: str = ""          # for showing the cap
 
     @property
     def stored_value_left(self) -> int:
@@ -150,4 +151,5 @@ def read_sync_state(reader: Reader, rules: ProgramRules, now: datetime,
         last_error=settings.get(LAST_ERROR_KEY) or "", offline=offline,
         offline_for=(_as_utc(now) - last_success) if offline and last_success else None,
         pushed_seq=pushed, stored_value_cap=rules.offline_stored_value_cap,
-        unsynced_spent=unsynced_stored_value_spent(reader, till_id, pushed) if offline else 0)
+        unsynced_spent=unsynced_stored_value_spent(reader, till_id, pushed) if offline else 0,
+        currency_symbol=rules.currency_symbol)

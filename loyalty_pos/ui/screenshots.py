@@ -30,13 +30,14 @@ def _grab(widget: QWidget, path: Path) -> None:
 
 
 def _sample(db: Path) -> tuple[str, list[str], int]:
-    """A member card with points and stored value, product barcodes and a cashier's id."""
+    """A member card with points and stored value (as far as the demo, which depends on today's
+    date, has one), product barcodes and a cashier's id."""
     connection = sqlite3.connect(db)
     try:
         card = connection.execute(
             "SELECT c.number FROM cards c JOIN members m ON m.id = c.member_id "
-            "WHERE c.status = 'active' AND m.points_balance > 300 "
-            "AND m.stored_value_balance > 0 ORDER BY m.id LIMIT 1").fetchone()[0]
+            "WHERE c.status = 'active' ORDER BY (m.points_balance > 300) "
+            "+ (m.stored_value_balance > 0) DESC, m.id LIMIT 1").fetchone()[0]
         codes = [r[0] for r in connection.execute(
             "SELECT barcode FROM products WHERE barcode IS NOT NULL ORDER BY id LIMIT 3")]
         cashier = connection.execute(
@@ -109,6 +110,7 @@ def take(out: Path, language: str) -> None:
         _grab(dialog, out / f"{name}{suffix}.png")
         dialog.close()
     _manager_screens(window, out, suffix)
+    _offline(window, out, suffix)
     window.close()
 
 
@@ -142,6 +144,27 @@ def _manager_screens(window, out: Path, suffix: str) -> None:
     history.close()
     if not suffix:
         _card_images(window, member.id, out)
+
+
+def _offline(window, out: Path, suffix: str) -> None:
+    """The sale screen of a till that has not reached head office for 2 h 10 min: the status
+    bar warns and names the stored-value cap (the relay tries an address nobody listens on)."""
+    from datetime import UTC, datetime, timedelta
+
+    from ..services.context import set_setting
+    from ..sync.state import LAST_ERROR_KEY, LAST_SUCCESS_KEY, SERVER_KEY
+
+    success = datetime.now(UTC) - timedelta(hours=2, minutes=10, seconds=30)
+    with window.services.ctx.db.transaction() as session:
+        for key, value in ((SERVER_KEY, "http://127.0.0.1:9"),
+                           (LAST_SUCCESS_KEY, success.isoformat()),
+                           (LAST_ERROR_KEY, "head office could not be reached")):
+            set_setting(session, key, value)
+    window.back_to_till()
+    before = window.sync_state
+    window.refresh_sync()
+    _settle(lambda: window.sync_state is not before and window.sync_state.offline)
+    _grab(window, out / f"sale-offline{suffix}.png")
 
 
 def _settle(condition, seconds: float = 60.0) -> None:

@@ -836,47 +836,47 @@
         <translation>{points} 分于 {date} 到期</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/member_panel.py" line="68"/>
+        <location filename="../../loyalty_pos/ui/member_panel.py" line="73"/>
         <source>agreed</source>
         <translation>已同意</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/member_panel.py" line="68"/>
+        <location filename="../../loyalty_pos/ui/member_panel.py" line="73"/>
         <source>MISSING</source>
         <translation>缺失</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/member_panel.py" line="69"/>
+        <location filename="../../loyalty_pos/ui/member_panel.py" line="74"/>
         <source>marketing yes</source>
         <translation>接收营销信息</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/member_panel.py" line="69"/>
+        <location filename="../../loyalty_pos/ui/member_panel.py" line="74"/>
         <source>marketing no</source>
         <translation>不接收营销信息</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/member_panel.py" line="70"/>
+        <location filename="../../loyalty_pos/ui/member_panel.py" line="75"/>
         <source>Why this tier: {reason}</source>
         <translation>等级依据：{reason}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/member_panel.py" line="76"/>
+        <location filename="../../loyalty_pos/ui/member_panel.py" line="80"/>
         <source>Card {card} is BLOCKED (reported lost). Do not accept it; the member can get a new card from a manager.</source>
         <translation>会员卡 {card} 已冻结（已挂失）。请勿受理此卡；会员可找店长补办新卡。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/member_panel.py" line="80"/>
+        <location filename="../../loyalty_pos/ui/member_panel.py" line="84"/>
         <source>suspended</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/member_panel.py" line="81"/>
+        <location filename="../../loyalty_pos/ui/member_panel.py" line="85"/>
         <source>Membership is {status}: no points or stored value.</source>
         <translation>会员状态为 {status}：不能使用积分或储值。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/member_panel.py" line="84"/>
+        <location filename="../../loyalty_pos/ui/member_panel.py" line="88"/>
         <source>Points balance is negative after a refund; new points settle it first.</source>
         <translation>退款后积分余额为负数；新获得的积分将先用于抵扣。</translation>
     </message>
@@ -1328,310 +1328,325 @@
 <context>
     <name>ProgramTab</name>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="79"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="80"/>
         <source>Tiers</source>
         <translation>会员等级</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="84"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="85"/>
         <source>A member&apos;s tier follows their net spend over the evaluation window. The lowest tier starts at 0.00. Members move at their next sale or the nightly review.</source>
         <translation>会员等级按评估期内的净消费确定。最低等级从 0.00 起。会员在下次消费或每晚复核时调整等级。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="91"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="92"/>
         <source>Evaluation window</source>
         <translation>评估期</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="95"/>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="359"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="96"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="360"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="103"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="104"/>
         <source>Add tier</source>
         <translation>添加等级</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="104"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="105"/>
         <source>Remove tier</source>
         <translation>删除等级</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="106"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="107"/>
         <source>Preview members</source>
         <translation>预览会员数</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="108"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="109"/>
         <source>Count how many members each tier would hold with these thresholds and window</source>
         <translation>按这些门槛和评估期，统计每个等级将有多少会员</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="117"/>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="342"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="118"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="343"/>
         <source>Discard changes</source>
         <translation>放弃修改</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="119"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="120"/>
         <source>Save tiers</source>
         <translation>保存等级</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="151"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="152"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="151"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="152"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="152"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="153"/>
         <source>Spend from ({symbol})</source>
         <translation>消费门槛（{symbol}）</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="153"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="154"/>
         <source>Multiplier</source>
         <translation>积分倍数</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="153"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="154"/>
         <source>Members</source>
         <translation>会员数</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="191"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="192"/>
         <source>Pick the tier to remove first.</source>
         <translation>请先选择要删除的等级。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="223"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="224"/>
         <source>Row {row}: the tier needs a code.</source>
         <translation>第 {row} 行：等级需要填写代码。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="227"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="228"/>
         <source>Row {row}: enter the spend from which the tier starts (0.00 for the lowest tier).</source>
         <translation>第 {row} 行：请输入该等级的起始消费额（最低等级为 0.00）。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="233"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="234"/>
         <source>Row {row}: &apos;{text}&apos; is not an amount of money (digits and up to 2 decimals).</source>
         <translation>第 {row} 行：“{text}”不是有效金额（数字，最多 2 位小数）。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="238"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="239"/>
         <source>There must be at least one tier.</source>
         <translation>至少需要一个等级。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="248"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="249"/>
         <source>Row {row}: write the multiplier as 1.0, 1.25 or 2, not &apos;{text}&apos;.</source>
         <translation>第 {row} 行：倍数请写成 1.0、1.25 或 2，而不是“{text}”。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="261"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="262"/>
         <source>Counting members…</source>
         <translation>正在统计会员…</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="268"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="269"/>
         <source>{total} members: the counts are where they would be with these tiers, as of now.</source>
         <translation>共 {total} 位会员：以上为按这些等级截至目前的各级人数。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="300"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="301"/>
         <source>Tiers saved. Members move to their new tier at their next sale or the nightly review.</source>
         <translation>等级已保存。会员将在下次消费或每晚复核时调整到新等级。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="315"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="316"/>
         <source>Program settings</source>
         <translation>积分规则设置</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="344"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="345"/>
         <source>Save settings</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="359"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="360"/>
         <source> points</source>
         <translation> 积分</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="361"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="362"/>
         <source>Earning</source>
         <translation>获得积分</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="362"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="363"/>
         <source>Points per 1.00 spent</source>
         <translation>每消费 1.00 得积分</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="363"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="364"/>
         <source>Points expire after</source>
         <translation>积分有效期</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="363"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="364"/>
         <source> months</source>
         <translation> 个月</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="365"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="366"/>
         <source>Refunded points last at least</source>
         <translation>退还积分最短有效期</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="367"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="368"/>
         <source>Redeeming</source>
         <translation>积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="368"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="369"/>
         <source>Points that pay 1.00</source>
         <translation>抵扣 1.00 所需积分</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="369"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="370"/>
         <source>Points pay at most</source>
         <translation>积分最多抵扣</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="369"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="370"/>
         <source>% of a sale</source>
         <translation>% 订单额</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="371"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="372"/>
         <source>Most points in one sale</source>
         <translation>单笔最多使用积分</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="373"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="374"/>
         <source>Referrals</source>
         <translation>推荐奖励</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="374"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="375"/>
         <source>Reward for the referrer</source>
         <translation>推荐人奖励</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="375"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="376"/>
         <source>Reward for the new member</source>
         <translation>新会员奖励</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="377"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="378"/>
         <source>Qualifying first purchase</source>
         <translation>首次消费门槛</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="378"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="379"/>
         <source>Money and stored value</source>
         <translation>货币与储值</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="379"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="380"/>
         <source>Currency symbol</source>
         <translation>货币符号</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="380"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="381"/>
         <source>Most stored value per member</source>
         <translation>每位会员储值上限</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="381"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="382"/>
         <source>Offline spending per till</source>
         <translation>单台离线储值上限</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="386"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="383"/>
+        <source>Offline after no sync for</source>
+        <translation>未同步多久视为离线</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="384"/>
+        <source> minutes</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="389"/>
         <source>Points for each 1.00 of eligible spend, before tier and promotion multipliers</source>
         <translation>每 1.00 可积分消费所得积分（未计等级和促销倍数）</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="388"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="391"/>
         <source>Earned points expire this many months after the sale</source>
         <translation>获得的积分在消费后满这么多个月到期</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="390"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="393"/>
         <source>Points given back by a refund never expire sooner than this</source>
         <translation>退款退还的积分，有效期不短于此</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="392"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="395"/>
         <source>How many points pay for 1.00</source>
         <translation>抵扣 1.00 需要多少积分</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="393"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="396"/>
         <source>The largest share of a sale that points may pay</source>
         <translation>积分最多可抵扣订单金额的比例</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="394"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="397"/>
         <source>0: no limit beyond the share of the sale</source>
         <translation>0：除订单比例外不另设上限</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="395"/>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="397"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="398"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="400"/>
         <source>Given when the new member makes a qualifying first purchase</source>
         <translation>新会员首次消费达到门槛时发放</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="399"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="402"/>
         <source>The new member&apos;s first purchase must reach this for the referral rewards</source>
         <translation>新会员首次消费须达到此金额才发放推荐奖励</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="401"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="404"/>
         <source>1 to 4 characters, e.g. ¥ or HK$</source>
         <translation>1 到 4 个字符，例如 ¥ 或 HK$</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="402"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="405"/>
         <source>A member&apos;s stored value balance never goes above this</source>
         <translation>会员的储值余额不能超过此金额</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="404"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="407"/>
         <source>Stored value a till may take while it cannot reach head office</source>
         <translation>收银台连不上总部时最多可使用的储值金额</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="414"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="409"/>
+        <source>A till that has not reached head office for this long counts as offline: its stored value spending is then capped</source>
+        <translation>收银台超过这么长时间未连上总部即视为离线，此时储值支付受限额约束</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="420"/>
         <source>e.g. ¥ or HK$</source>
         <translation>例如 ¥ 或 HK$</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="437"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="443"/>
         <source>No limit</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="471"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="477"/>
         <source>{setting}: &apos;{text}&apos; is not an amount of money (digits and up to 2 decimals).</source>
         <translation>{setting}：“{text}”不是有效金额（数字，最多 2 位小数）。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="487"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="493"/>
         <source>Nothing to save: no setting was changed.</source>
         <translation>无需保存：没有修改任何设置。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="496"/>
+        <location filename="../../loyalty_pos/ui/manager/program_tab.py" line="502"/>
         <source>Saved: {settings}.</source>
         <translation>已保存：{settings}。</translation>
     </message>
@@ -2469,7 +2484,7 @@ Points taken back: {taken}. Points given back: {given}.</source>
     </message>
     <message>
         <location filename="../../loyalty_pos/ui/sale_screen.py" line="133"/>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="270"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="280"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -2549,7 +2564,7 @@ Points taken back: {taken}. Points given back: {given}.</source>
         <translation>已添加 {name}。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="243"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="251"/>
         <source>This card cannot be used: see the member panel.</source>
         <translation>此卡不能使用：请查看会员信息栏。</translation>
     </message>
@@ -2559,58 +2574,58 @@ Points taken back: {taken}. Points given back: {given}.</source>
         <translation>已关联会员 {name}。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="270"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="280"/>
         <source>New quantity</source>
         <translation>新数量</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="281"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="291"/>
         <source>Line voided.</source>
         <translation>已删除该商品。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="287"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="297"/>
         <source>Sale cancelled: nothing was recorded.</source>
         <translation>交易已取消：未记录任何内容。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="321"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="331"/>
         <source>Sale {receipt} complete. Change {change}.</source>
         <translation>交易 {receipt} 已完成。找零 {change}。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="324"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="334"/>
         <source>{name}: +{earned} points, balance {points}.</source>
         <translation>{name}：积分 +{earned}，积分余额 {points}。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="334"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="344"/>
         <source>Unexpected error: {error}</source>
         <translation>意外错误：{error}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="356"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="366"/>
         <source>The receipt could not be printed ({error}); the sale is saved. Use Reprint (F8).</source>
         <translation>小票打印失败（{error}）；交易已保存。请按“重打小票”（F8）。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="363"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="373"/>
         <source>No receipt to reprint yet.</source>
         <translation>还没有可以重打的小票。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="385"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="395"/>
         <source>Refund {receipt}: pay back {cash} cash, {card} to card; stored value +{stored}; points -{taken} / +{given}.</source>
         <translation>退款 {receipt}：退现金 {cash}，退回银行卡 {card}；储值 +{stored}；积分 -{taken} / +{given}。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="396"/>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="412"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="406"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="422"/>
         <source>Attach a member first (scan the card or press F2).</source>
         <translation>请先关联会员（扫描会员卡或按 F2）。</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/sale_screen.py" line="417"/>
+        <location filename="../../loyalty_pos/ui/sale_screen.py" line="427"/>
         <source>adjust points</source>
         <translation>调整积分</translation>
     </message>
@@ -2849,58 +2864,128 @@ Points taken back: {taken}. Points given back: {given}.</source>
 <context>
     <name>TillWindow</name>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="92"/>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="102"/>
         <source>Loyalty POS {version} — {store}</source>
         <translation>会员收银系统 {version} — {store}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="111"/>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="115"/>
+        <source>Sync: checking…</source>
+        <translation>同步：正在检查…</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="124"/>
         <source>About</source>
         <translation>关于</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="167"/>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="184"/>
         <source>Scanner connected</source>
         <translation>扫码枪已连接</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="168"/>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="185"/>
         <source>Scanner DISCONNECTED — reconnecting</source>
         <translation>扫码枪已断开 — 正在重新连接</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="169"/>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="186"/>
         <source>Scanner stopped</source>
         <translation>扫码枪已停止</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="170"/>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="187"/>
         <source>No serial scanner (keyboard scanners work)</source>
         <translation>未配置串口扫码枪（USB 键盘式扫码枪可用）</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="201"/>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="218"/>
         <source>Cashier: {name}</source>
         <translation>收银员：{name}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="202"/>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="219"/>
         <location filename="../../loyalty_pos/ui/smoke.py" line="67"/>
         <source>Signed out</source>
         <translation>未登录</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="204"/>
-        <source>Sync: {count} waiting to send</source>
-        <translation>同步：{count} 条待上传</translation>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="254"/>
+        <source>Sync state unknown: {error}</source>
+        <translation>同步状态未知：{error}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="210"/>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="267"/>
+        <source>Not connected to head office</source>
+        <translation>未连接总部</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="268"/>
+        <source>This till works on its own: register it with head office to share members and balances with the other tills.</source>
+        <translation>本收银台独立运行：在总部注册后，才能与其他收银台共享会员和余额。</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="271"/>
+        <source>{entries} ledger entries and {messages} records waiting to send. Click to sync now.</source>
+        <translation>{entries} 条账目和 {messages} 条记录待上传。点击立即同步。</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="275"/>
+        <source>Last error: {error}</source>
+        <translation>上次错误：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="279"/>
+        <source>Never synced with head office — stored value limited to {amount}</source>
+        <translation>从未与总部同步 — 储值支付限额 {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="282"/>
+        <source>Offline for {duration} — stored value limited to {amount}</source>
+        <translation>已离线 {duration} — 储值支付限额 {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="285"/>
+        <source>Stored value left to spend offline: {amount}</source>
+        <translation>离线时剩余可用储值额度：{amount}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="288"/>
+        <source>Sync: {count} waiting · last {time}</source>
+        <translation>同步：{count} 条待上传 · 上次 {time}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="295"/>
+        <source>{minutes} min</source>
+        <translation>{minutes} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="296"/>
+        <source>{hours} h {minutes} min</source>
+        <translation>{hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="312"/>
+        <source>This till is not registered with head office (loyalty-pos register).</source>
+        <translation>本收银台尚未在总部注册（loyalty-pos register）。</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="317"/>
+        <source>Syncing with head office…</source>
+        <translation>正在与总部同步…</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="323"/>
+        <source>Sync: {error}</source>
+        <translation>同步：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="329"/>
         <source>About Loyalty POS</source>
         <translation>关于会员收银系统</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="211"/>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="330"/>
         <source>Loyalty POS {version}
 
 Till database: {database}
@@ -2913,7 +2998,7 @@ Qt {qt}, Python {python}</source>
 Qt {qt}，Python {python}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_pos/ui/main_window.py" line="228"/>
+        <location filename="../../loyalty_pos/ui/main_window.py" line="347"/>
         <source>Backup failed: {error}</source>
         <translation>备份失败：{error}</translation>
     </message>

@@ -61,7 +61,27 @@ ZH_CN: dict[str, str] = {
     "No serial scanner (keyboard scanners work)": "未配置串口扫码枪（USB 键盘式扫码枪可用）",
     "Cashier: {name}": "收银员：{name}",
     "Signed out": "未登录",
-    "Sync: {count} waiting to send": "同步：{count} 条待上传",
+    "Sync: checking…": "同步：正在检查…",
+    "Sync state unknown: {error}": "同步状态未知：{error}",
+    "Not connected to head office": "未连接总部",
+    "This till works on its own: register it with head office to share members and balances "
+    "with the other tills.":
+        "本收银台独立运行：在总部注册后，才能与其他收银台共享会员和余额。",
+    "{entries} ledger entries and {messages} records waiting to send. Click to sync now.":
+        "{entries} 条账目和 {messages} 条记录待上传。点击立即同步。",
+    "Last error: {error}": "上次错误：{error}",
+    "Never synced with head office — stored value limited to {amount}":
+        "从未与总部同步 — 储值支付限额 {amount}",
+    "Offline for {duration} — stored value limited to {amount}":
+        "已离线 {duration} — 储值支付限额 {amount}",
+    "Stored value left to spend offline: {amount}": "离线时剩余可用储值额度：{amount}",
+    "Sync: {count} waiting · last {time}": "同步：{count} 条待上传 · 上次 {time}",
+    "{minutes} min": "{minutes} 分钟",
+    "{hours} h {minutes} min": "{hours} 小时 {minutes} 分钟",
+    "This till is not registered with head office (loyalty-pos register).":
+        "本收银台尚未在总部注册（loyalty-pos register）。",
+    "Syncing with head office…": "正在与总部同步…",
+    "Sync: {error}": "同步：{error}",
     "About": "关于",
     "About Loyalty POS": "关于会员收银系统",
     ("Loyalty POS {version}\n\nTill database: {database}\nBackups: {backups}\n"
@@ -467,6 +487,8 @@ ZH_CN: dict[str, str] = {
     "Currency symbol": "货币符号",
     "Most stored value per member": "每位会员储值上限",
     "Offline spending per till": "单台离线储值上限",
+    "Offline after no sync for": "未同步多久视为离线",
+    " minutes": " 分钟",
     "Points for each 1.00 of eligible spend, before tier and promotion multipliers":
         "每 1.00 可积分消费所得积分（未计等级和促销倍数）",
     "Earned points expire this many months after the sale": "获得的积分在消费后满这么多个月到期",
@@ -483,6 +505,9 @@ ZH_CN: dict[str, str] = {
     "A member's stored value balance never goes above this": "会员的储值余额不能超过此金额",
     "Stored value a till may take while it cannot reach head office":
         "收银台连不上总部时最多可使用的储值金额",
+    "A till that has not reached head office for this long counts as offline: its stored value "
+    "spending is then capped":
+        "收银台超过这么长时间未连上总部即视为离线，此时储值支付受限额约束",
     "e.g. ¥ or HK$": "例如 ¥ 或 HK$",
     "No limit": "不限",
     "{setting}: '{text}' is not an amount of money (digits and up to 2 decimals).":

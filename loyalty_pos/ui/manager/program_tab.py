@@ -39,6 +39,7 @@ from .promotions_tab import factor_text
 BUTTON_HEIGHT = 44
 CODE, NAME, THRESHOLD, MULTIPLIER, MEMBERS = range(5)
 MAX_WINDOW_DAYS = 3660
+MAX_OFFLINE_WINDOW_MINUTES = 7 * 24 * 60
 BIG = 2_000_000_000  # QSpinBox holds a 32-bit int; far beyond any sensible points setting
 MONEY_FIELDS = ("referral_min_purchase", "stored_value_max_balance", "offline_stored_value_cap")
 
@@ -378,7 +379,9 @@ class ProgramTab(QWidget):
             (self.tr("Money and stored value"), [
                 ("currency_symbol", self.tr("Currency symbol"), "", 0, 0),
                 ("stored_value_max_balance", self.tr("Most stored value per member"), "", 0, 0),
-                ("offline_stored_value_cap", self.tr("Offline spending per till"), "", 0, 0)]),
+                ("offline_stored_value_cap", self.tr("Offline spending per till"), "", 0, 0),
+                ("offline_window_minutes", self.tr("Offline after no sync for"),
+                 self.tr(" minutes"), 1, MAX_OFFLINE_WINDOW_MINUTES)]),
         ]
 
     def _setting_tips(self) -> dict[str, str]:
@@ -403,6 +406,9 @@ class ProgramTab(QWidget):
                                                 "above this"),
             "offline_stored_value_cap": self.tr("Stored value a till may take while it cannot "
                                                 "reach head office"),
+            "offline_window_minutes": self.tr("A till that has not reached head office for this "
+                                              "long counts as offline: its stored value "
+                                              "spending is then capped"),
         }
 
     def _setting_widget(self, parent: QWidget, key: str, unit: str, low: int,
