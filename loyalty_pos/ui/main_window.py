@@ -86,8 +86,8 @@ class TillWindow(QMainWindow):
             old.setParent(None)  # out of the window at once: its shortcuts stop competing
             old.deleteLater()
         self.signin.signed_in.connect(self.start_shift)
-        self.sale.sale_completed.connect(self.refresh_sync)
-        self.sale.refund_completed.connect(self.refresh_sync)
+        self.sale.sale_completed.connect(self._sale_recorded)
+        self.sale.refund_completed.connect(self._sale_recorded)
         self.sale.sign_out_requested.connect(self.sign_out)
         self.sale.manager_requested.connect(self.open_manager)
         self.manager_screen = None
@@ -315,6 +315,14 @@ class TillWindow(QMainWindow):
             self.sync_bridge.start()
         if self.sync_bridge.sync_now():
             self.sync_indicator.setText(self.tr("Syncing with head office…"))
+
+    def _sale_recorded(self, _result: object) -> None:
+        """A sale or refund went into the outbox: send it now while head office answers (when
+        it does not, the relay's back-off decides, not the pace of the sales)."""
+        if self.sync_state is not None and self.sync_state.registered \
+                and not self.sync_state.offline:
+            self.sync_bridge.sync_now()
+        self.refresh_sync()
 
     def _sync_reported(self, report: object) -> None:
         """GUI thread: the relay finished an attempt (a SyncReport); what failed is shown."""

@@ -158,3 +158,19 @@ def test_closing_the_window_joins_the_relay_thread(qtbot, window) -> None:
     window.close()
     assert thread is not None and not thread.is_alive()
     assert not window.sync_bridge.running
+
+
+def test_a_sale_wakes_the_relay_only_while_online(qtbot, window) -> None:
+    made = use_fake_relay(window)
+    success = datetime.now(UTC) - timedelta(minutes=1)
+    write_settings(window, **{SERVER_KEY: "https://ho.example",
+                              LAST_SUCCESS_KEY: success.isoformat()})
+    refreshed(qtbot, window)
+    with qtbot.waitSignal(window.sync_bridge.report, timeout=WAIT):
+        window.sale.sale_completed.emit(None)
+    assert made[0].attempts == 1
+    write_settings(window, **{LAST_SUCCESS_KEY: ""})           # offline: back-off rules
+    refreshed(qtbot, window)
+    window.sale.sale_completed.emit(None)
+    qtbot.wait(200)
+    assert made[0].attempts == 1
