@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import queue
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,7 +53,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable
 
 from ..core.chain import GENESIS_HASH
-from ..core.errors import Conflict
+from ..core.errors import Conflict, PermissionDenied
 from ..sync.ledger_file import (
     BATCH,
     ENTRY_FIELDS,
@@ -64,6 +65,7 @@ from ..sync.ledger_file import (
     iter_verified_entries,
     verify_file,
 )
+from .balances import record_imported_balances
 from .db import HeadOfficeDb
 from .models import SOURCE_FILE, HOChainHead, HOGap, HOImport, HOLedgerEntry, HOStore, HOTill
 
@@ -74,6 +76,10 @@ ENTRIES = HOLedgerEntry.__table__
 
 class ImportConflict(Conflict):
     """The file is authentic but contradicts what head office holds; nothing was written."""
+
+
+class WrongTill(PermissionDenied):
+    """An authentic file of another till than the one pushing it (HTTP 403)."""
 
 
 @dataclass
@@ -107,25 +113,40 @@ class ImportResult:
         return "\n".join(lines)
 
 
-def import_ledger_file(target: HeadOfficeDb | Session, path: str | Path, secret: bytes,
+def import_ledger_file(target: HeadOfficeDb | Session, path: str | Path | bytes, secret: bytes,
                        progress: Progress | None = None, *,
-                       clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-                       ) -> ImportResult:
+                       clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                       source: str = SOURCE_FILE,
+                       expect_till: int | None = None) -> ImportResult:
     """Verify and import one ledger file (see the module docstring). Returns what happened;
     raises LedgerFileError (refused file) or ImportConflict (contradicts stored data), and
     then nothing was written.
+
+    `path` is the file, or its bytes (a push: spooled to a temporary file, since both passes
+    stream from a file). `source` goes into every new row (SOURCE_FILE or SOURCE_PUSH).
+    `expect_till`: the till number the file must be from (a push: the authenticated till);
+    another number raises WrongTill before any database work.
 
     `target` is a HeadOfficeDb (the import commits its own transaction) or a Session: inside
     an open transaction the import runs in a SAVEPOINT and the caller commits; otherwise it
     begins and commits one. Thread: the caller's; it blocks for the whole import.
     """
+    if isinstance(path, bytes):
+        with tempfile.TemporaryDirectory(prefix="ho-push-") as folder:
+            spooled = Path(folder) / "pushed.ledger.gz"
+            spooled.write_bytes(path)
+            return import_ledger_file(target, spooled, secret, progress, clock=clock,
+                                      source=source, expect_till=expect_till)
     verified = verify_file(path, secret)  # before any database work
+    if expect_till is not None and verified.header.till_number != expect_till:
+        raise WrongTill(f"this ledger file is from till {verified.header.till_number}, not "
+                        f"from till {expect_till}: a till pushes only its own entries")
     now = clock().astimezone(UTC).replace(tzinfo=None)
     if isinstance(target, HeadOfficeDb):
         with target.transaction() as session:
-            return _import(session, verified, progress, now)
+            return _import(session, verified, progress, now, source)
     with _own_transaction(target):
-        return _import(target, verified, progress, now)
+        return _import(target, verified, progress, now, source)
 
 
 @contextmanager
@@ -139,7 +160,7 @@ def _own_transaction(session: Session) -> Iterator[None]:
 
 
 def _import(session: Session, verified: VerifiedFile, progress: Progress | None,
-            now: datetime) -> ImportResult:
+            now: datetime, source: str) -> ImportResult:
     header = verified.header
     result = ImportResult(verified.path.name, verified.sha256, header.store_code,
                           header.till_number, header.first_seq, header.last_seq, header.count)
@@ -156,7 +177,7 @@ def _import(session: Session, verified: VerifiedFile, progress: Progress | None,
     session.add(log)
     session.flush()
     result.import_id = log.id
-    store = _store_for(session, till, log.id, now, check_held=overlap > 0)
+    store = _store_for(session, till, log.id, now, check_held=overlap > 0, source=source)
     # From here until the store is closed only the store touches the database (on PostgreSQL
     # from its own thread, while this one reads and verifies the file).
     try:
@@ -172,6 +193,9 @@ def _import(session: Session, verified: VerifiedFile, progress: Progress | None,
     store.close()
     result.new, result.duplicate = store.new, store.duplicate
     log.entries_new, log.entries_duplicate = result.new, result.duplicate
+    if result.new:
+        record_imported_balances(session, till.id, header.first_seq, header.last_seq, log.id,
+                                 now)
     _update_gaps(session, till, header, stored_max, log.id, now, result)
     _update_chain_head(session, till, max(stored_max, header.last_seq), now, result)
     session.flush()
@@ -202,6 +226,8 @@ def _till_for(session: Session, header: LedgerHeader, now: datetime, result: Imp
     if store_code != header.store_code:
         raise ImportConflict(f"till {till.number} belongs to store {store_code} at head office "
                              f"but the file says store {header.store_code}")
+    if till.origin_till_id is None:  # made by add-till; this is the till's first word
+        till.origin_till_id, till.origin_store_id = header.till_id, header.store_id
     if (till.origin_till_id, till.origin_store_id) != (header.till_id, header.store_id):
         raise ImportConflict(
             f"till {till.number} is registered at head office with till id "
@@ -293,11 +319,11 @@ class _BatchStore:
     """
 
     def __init__(self, connection: Connection, till: HOTill, import_id: int, now: datetime,
-                 check_held: bool) -> None:
+                 check_held: bool, source: str = SOURCE_FILE) -> None:
         self.connection = connection
         self.till = till
         self.check_held = check_held  # False: head office holds none of the file's keys
-        self.constants = (till.id, till.store_id, now, SOURCE_FILE, import_id)
+        self.constants = (till.id, till.store_id, now, source, import_id)
         self.new = self.duplicate = 0
 
     def put(self, batch: EntryBatch) -> None:
@@ -400,8 +426,8 @@ class _PostgresqlStore(_BatchStore):
     """
 
     def __init__(self, connection: Connection, till: HOTill, import_id: int, now: datetime,
-                 check_held: bool) -> None:
-        super().__init__(connection, till, import_id, now, check_held)
+                 check_held: bool, source: str = SOURCE_FILE) -> None:
+        super().__init__(connection, till, import_id, now, check_held, source)
         connection.execute(CreateTable(_STAGE, if_not_exists=True))
         connection.execute(text("TRUNCATE ho_import_stage"))
         self.statement = postgresql_insert(ENTRIES).from_select(
@@ -500,11 +526,11 @@ def _copy_text(batch: EntryBatch, suffix: bytes) -> bytes:
 
 
 def _store_for(session: Session, till: HOTill, import_id: int, now: datetime,
-               check_held: bool) -> _BatchStore:
+               check_held: bool, source: str = SOURCE_FILE) -> _BatchStore:
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        return _PostgresqlStore(connection, till, import_id, now, check_held)
+        return _PostgresqlStore(connection, till, import_id, now, check_held, source)
     if dialect == "sqlite":
-        return _SqliteStore(connection, till, import_id, now, check_held)
+        return _SqliteStore(connection, till, import_id, now, check_held, source)
     raise ValueError(f"head office runs on SQLite or PostgreSQL, not {dialect}")

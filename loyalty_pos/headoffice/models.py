@@ -14,10 +14,11 @@ is the only writer and resolves `till_id` / `store_id` itself.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -57,9 +59,16 @@ class HOTill(HeadOfficeBase):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
-    origin_till_id: Mapped[int] = mapped_column(Integer)
-    origin_store_id: Mapped[int] = mapped_column(Integer)
+    # None until the till registers or its first ledger arrives (add-till makes the row first)
+    origin_till_id: Mapped[int | None] = mapped_column(Integer)
+    origin_store_id: Mapped[int | None] = mapped_column(Integer)
     registered_at: Mapped[datetime] = mapped_column(DateTime)
+    name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # The till's request key: only its serial and sha256 are stored (keys.py derives the key
+    # from the master key), so a database leak leaks no key. Serial 0: never registered.
+    key_serial: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    key_sha256: Mapped[str | None] = mapped_column(String(64))
+    key_registered_at: Mapped[datetime | None] = mapped_column(DateTime)
     store: Mapped[HOStore] = relationship()
 
 
@@ -135,3 +144,185 @@ class HOGap(HeadOfficeBase):
     resolved_by_import_id: Mapped[int | None] = mapped_column(ForeignKey("import_log.id"))
 
     __table_args__ = (Index("ix_gaps_till_open", "till_id", "resolved_at"),)
+
+
+# -- sync: till credentials, pushed records, published data, changes -----------------------------
+
+# ho_changes.kind values
+CHANGE_MEMBER = "member"
+CHANGE_CARD = "card"
+CHANGE_BALANCE = "balance"
+CHANGE_PROMOTION = "promotion"
+CHANGE_TIER = "tier"
+CHANGE_SETTING = "setting"
+CHANGE_AGREEMENT = "agreement"
+
+# a BIGINT primary key that autoincrements on SQLite too (there only INTEGER PRIMARY KEY does)
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class HORegistrationCode(HeadOfficeBase):
+    """A one-time code pairing a till (add-till prints it once; only its sha256 is kept)."""
+    __tablename__ = "registration_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"), index=True)
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class HOSetting(HeadOfficeBase):
+    """A published program setting (core/program.ProgramRules field): value as JSON text."""
+    __tablename__ = "ho_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HOMember(HeadOfficeBase):
+    """The newest snapshot of a member a till pushed (by updated_at; ties: the later push)."""
+    __tablename__ = "ho_members"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(120))
+    birthday: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    tier_code: Mapped[str | None] = mapped_column(String(16))
+    referral_code: Mapped[str | None] = mapped_column(String(12))
+    referred_by_uuid: Mapped[str | None] = mapped_column(String(36))
+    enrolled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    enrolled_till_id: Mapped[int | None] = mapped_column(ForeignKey("tills.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    last_till_id: Mapped[int | None] = mapped_column(ForeignKey("tills.id"))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HOCard(HeadOfficeBase):
+    """A member card as the newest member snapshot naming it says."""
+    __tablename__ = "ho_cards"
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    member_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime)
+    blocked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    block_reason: Mapped[str | None] = mapped_column(String(200))
+    till_id: Mapped[int | None] = mapped_column(ForeignKey("tills.id"))  # whose push stored it
+
+
+class HOMessage(HeadOfficeBase):
+    """A till's outbox message, keyed (till, message id): the idempotency key of records pushes.
+    `created_at` and `payload` are kept exactly as sent (the content hash covers them)."""
+    __tablename__ = "ho_messages"
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"), primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HOSale(HeadOfficeBase):
+    """A sale, from a till's `sale` message. Money in minor units."""
+    __tablename__ = "ho_sales"
+    sale_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"), index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    receipt_no: Mapped[int] = mapped_column(Integer)
+    member_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    total: Mapped[int] = mapped_column(BigInteger)
+    discount: Mapped[int] = mapped_column(BigInteger)
+    points_earned: Mapped[int] = mapped_column(BigInteger)
+    points_redeemed: Mapped[int] = mapped_column(BigInteger)
+
+
+class HORefund(HeadOfficeBase):
+    """A refund, from a till's `refund` message."""
+    __tablename__ = "ho_refunds"
+    refund_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sale_id: Mapped[str] = mapped_column(String(36), index=True)
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    points_taken_back: Mapped[int] = mapped_column(BigInteger)
+    points_given_back: Mapped[int] = mapped_column(BigInteger)
+
+
+class HOConsent(HeadOfficeBase):
+    """One accept or withdraw, from a till's `consent` message (append-only, like the till's)."""
+    __tablename__ = "ho_consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"))
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    member_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    action: Mapped[str] = mapped_column(String(10))
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("till_id", "message_id"),)
+
+
+class HOPromotion(HeadOfficeBase):
+    """A published promotion: the till's promotion fields as JSON (enabled=false retires it)."""
+    __tablename__ = "ho_promotions"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HOTier(HeadOfficeBase):
+    __tablename__ = "ho_tiers"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    threshold: Mapped[int] = mapped_column(BigInteger)
+    multiplier_percent: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HOAgreement(HeadOfficeBase):
+    """A published agreement text (member_agreement | privacy), one row per version."""
+    __tablename__ = "ho_agreements"
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    version: Mapped[str] = mapped_column(String(24), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HOChange(HeadOfficeBase):
+    """What changed, in order: the tills' pull cursor is the highest id they applied.
+    `origin_till_id`: the till whose push caused it (None: published at head office)."""
+    __tablename__ = "ho_changes"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    origin_till_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HOTillBalance(HeadOfficeBase):
+    """Sum of a member's entries at one till per ledger, `remote_sync` left out: the aggregate
+    chain-wide and "at other tills" balances are read from (balances.py). The importer adds
+    each import's new entries in the import's transaction, so it always equals the sum over
+    ho_ledger_entries (an index on ho_ledger_entries.member_uuid would slow every import)."""
+    __tablename__ = "ho_till_balances"
+    member_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    till_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ledger: Mapped[str] = mapped_column(String(16), primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class HOSyncRefusal(HeadOfficeBase):
+    """A push head office refused because it contradicts what it holds (kept for support)."""
+    __tablename__ = "sync_refusals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    till_id: Mapped[int | None] = mapped_column(ForeignKey("tills.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(24))  # ledger | records
+    detail: Mapped[str] = mapped_column(Text)

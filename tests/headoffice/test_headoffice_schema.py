@@ -61,7 +61,7 @@ def test_alembic_runs_from_its_ini_with_the_url_in_the_environment(tmp_path: Pat
         assert set(HeadOfficeBase.metadata.tables) <= set(inspect(engine).get_table_names())
         with engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM alembic_version")
-                                      ).scalar_one() == "0001"
+                                      ).scalar_one() == "0002"
     finally:
         engine.dispose()
 
