@@ -12,6 +12,9 @@
     loyalty-pos smoke --db PATH --screenshot PNG  open the window offscreen, grab it, quit
     loyalty-pos export-ledger --db PATH --out FILE [--since SEQ] [--until SEQ]
                                             signed ledger file for head office (sync fallback)
+    loyalty-pos register --db PATH --server URL --code CODE   pair this till with head office
+    loyalty-pos sync --db PATH [--server URL]   one push and pull now (exit 0 all went,
+                                            1 head office unreachable, 2 it refused something)
 """
 
 from __future__ import annotations
@@ -91,6 +94,18 @@ def _parser() -> argparse.ArgumentParser:
                         help="only entries after this seq (default 0: the whole ledger)")
     export.add_argument("--until", type=int, default=None,
                         help="only entries up to this seq (default: the last)")
+
+    register = sub.add_parser("register", help="pair this till with head office using the "
+                                               "code from loyalty-headoffice add-till")
+    register.add_argument("--db", type=Path, required=True)
+    register.add_argument("--server", required=True, help="head office, e.g. https://ho:8443")
+    register.add_argument("--code", required=True, help="the registration code XXXX-XXXX-XXXX")
+
+    sync = sub.add_parser("sync", help="push the ledger and records to head office and pull "
+                                       "its changes, once")
+    sync.add_argument("--db", type=Path, required=True)
+    sync.add_argument("--server", default=None,
+                      help="head office for this run (default: the one registered)")
     return parser
 
 
@@ -111,7 +126,8 @@ def _run(args: argparse.Namespace) -> int:
     handler = {"demo": _demo, "verify": _verify, "bench": _bench, "expire": _expire,
                "tiers": _tiers, "day-report": _day_report, "backup": _backup,
                "restore": _restore, "smoke": _smoke,
-               "export-ledger": _export_ledger}[args.command]
+               "export-ledger": _export_ledger, "register": _register,
+               "sync": _sync}[args.command]
     return handler(args)
 
 
@@ -279,6 +295,43 @@ def _export_ledger(args: argparse.Namespace) -> int:
     print(f"wrote {result.path}: till {header.till_number} (store {header.store_code}), "
           f"{header.count:,} entries, {span}, {result.size:,} bytes")
     return 0
+
+
+def _register(args: argparse.Namespace) -> int:
+    from .db.engine import Database
+    from .sync.client import SyncRefused, SyncUnavailable
+    from .sync.cycle import register_till
+
+    db = Database.open(_require_existing(args.db))
+    try:
+        done = register_till(db, args.server, args.code)
+    except SyncUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except SyncRefused as exc:
+        print(f"error: the registration was refused: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    print(f"till {done.till_number} (store {done.store_code}) is registered with {done.server}; "
+          "its key and the chain's secret are stored")
+    if done.secret_replaced:
+        print("the chain's secret replaced this till's own: electronic cards issued here "
+              "before now must be issued again")
+    return 0
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from .db.engine import Database
+    from .sync.cycle import UNREACHABLE, sync_once
+
+    db = Database.open(_require_existing(args.db))
+    try:
+        report = sync_once(db, server=args.server)
+    finally:
+        db.close()
+    print(report.summary())
+    return 0 if report.ok else 1 if report.outcome == UNREACHABLE else 2
 
 
 if __name__ == "__main__":

@@ -1,0 +1,45 @@
+"""Pulling from head office: `/v1/changes` from `sync.pull_cursor` until `more` is false.
+
+Each answer is fetched with no transaction open, then applied (apply.py) and its cursor stored
+in one short write transaction: a crash between answers loses nothing and applies nothing
+twice. Thread: the caller's, never the GUI's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ..db.engine import Database
+from ..services.context import TillContext, set_setting
+from .apply import apply_changes
+from .client import SyncClient, SyncUnavailable
+from .state import PULL_CURSOR_KEY, read_sync_settings
+
+PULL_LIMIT = 500  # change rows per answer: keeps each applying transaction short
+
+
+def pull_cursor(db: Database) -> int:
+    with db.sessions() as session:
+        return int(read_sync_settings(session).get(PULL_CURSOR_KEY) or 0)
+
+
+def pull_changes(db: Database, client: SyncClient, clock: Callable[[], datetime], *,
+                 limit: int = PULL_LIMIT) -> int:
+    """Fetch and apply answers until head office has no more; returns the items applied."""
+    ctx = TillContext.open(db, clock)
+    cursor = pull_cursor(db)
+    applied = 0
+    while True:
+        answer = client.changes(cursor, limit)
+        new_cursor = answer.get("cursor")
+        if type(new_cursor) is not int or new_cursor < cursor:
+            raise SyncUnavailable(f"head office's changes answer has a bad cursor "
+                                  f"({new_cursor!r} after {cursor})")
+        with db.transaction() as session:
+            applied += apply_changes(session, answer, till_id=ctx.till_id, now=ctx.now(),
+                                     today=ctx.today())
+            set_setting(session, PULL_CURSOR_KEY, str(new_cursor))
+        if not answer.get("more") or new_cursor == cursor:
+            return applied
+        cursor = new_cursor
