@@ -7,17 +7,26 @@ on the till database), never by a widget. The relay is a stand-in with the relay
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 from PySide6.QtCore import Qt
 from ui_helpers import CASHIER_PIN, ShopData, sign_in
 
 from loyalty_pos.services.checkout import PaymentRequest, SaleRequest
 from loyalty_pos.services.context import set_setting
-from loyalty_pos.sync.state import LAST_ERROR_KEY, LAST_SUCCESS_KEY, PUSHED_SEQ_KEY, SERVER_KEY
+from loyalty_pos.sync.state import (
+    LAST_ERROR_KEY,
+    LAST_SUCCESS_KEY,
+    PUSHED_SEQ_KEY,
+    SERVER_KEY,
+    TILL_KEY_KEY,
+)
 
 WAIT = 5000
 
@@ -174,3 +183,78 @@ def test_a_sale_wakes_the_relay_only_while_online(qtbot, window) -> None:
     window.sale.sale_completed.emit(None)
     qtbot.wait(200)
     assert made[0].attempts == 1
+
+
+# -- the real relay and sync_once behind the bridge --------------------------------------------
+
+
+def real_relay_with(window, sync) -> None:  # type: ignore[no-untyped-def]
+    """The bridge builds loyalty_pos.sync.relay.Relay around `sync(db)`."""
+    from loyalty_pos.sync.relay import Relay
+
+    window.sync_bridge.factory = lambda db, on_report: Relay(lambda: sync(db),
+                                                             on_report=on_report)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]          # nobody listens there once it is closed
+
+
+def test_an_unreachable_head_office_shows_its_error(qtbot, window) -> None:
+    from loyalty_pos.sync.cycle import sync_once
+
+    real_relay_with(window, sync_once)
+    write_settings(window, **{SERVER_KEY: f"http://127.0.0.1:{closed_port()}",
+                              TILL_KEY_KEY: "ab" * 32})
+    with qtbot.waitSignal(window.sync_bridge.report, timeout=15_000) as reported:
+        refreshed(qtbot, window)                # registered: the relay starts and tries
+    assert reported.args[0].outcome == "unreachable"
+    assert window.statusBar().currentMessage().startswith("Sync: ")
+    qtbot.waitUntil(lambda: window.sync_state.last_error != "", timeout=WAIT)
+    assert window.sync_indicator.text().startswith("Never synced with head office")
+    assert window.sync_state.last_error in window.sync_indicator.toolTip()
+    started = time.monotonic()
+    window.close()                              # the relay is waiting out its back-off
+    assert time.monotonic() - started < 3 and not window.sync_bridge.running
+
+
+def answering_head_office(db) -> httpx.Client:  # type: ignore[no-untyped-def]
+    """Head office as docs/sync-protocol.md answers, holding everything it is sent."""
+    def answer(request: httpx.Request) -> httpx.Response:
+        connection = db.raw_connection()
+        try:
+            last_seq, last_id = connection.execute(
+                "SELECT (SELECT MAX(last_seq) FROM tills), "
+                "(SELECT COALESCE(MAX(id), 0) FROM outbox)").fetchone()
+        finally:
+            connection.close()
+        if request.url.path == "/v1/ledger":
+            return httpx.Response(200, json={"stored_through": last_seq, "new": 0,
+                                             "duplicate": 0, "last_seq": last_seq,
+                                             "open_gaps": []})
+        if request.url.path == "/v1/records":
+            return httpx.Response(200, json={"stored_through": last_id, "new": 0,
+                                             "duplicate": 0})
+        return httpx.Response(200, json={"cursor": 0, "more": False, "members": [],
+                                         "cards": [], "promotions": [], "tiers": [],
+                                         "settings": {}, "agreements": [], "balances": []})
+
+    return httpx.Client(transport=httpx.MockTransport(answer))
+
+
+def test_sync_now_with_head_office_answering_clears_the_queue(qtbot, window) -> None:
+    from loyalty_pos.sync.cycle import sync_once
+
+    real_relay_with(window, lambda db: sync_once(db, http=answering_head_office(db)))
+    write_settings(window, **{SERVER_KEY: "http://ho.example", TILL_KEY_KEY: "ab" * 32})
+    with qtbot.waitSignal(window.sync_bridge.report, timeout=15_000) as reported:
+        refreshed(qtbot, window)
+    assert reported.args[0].ok, reported.args[0].error
+    qtbot.waitUntil(lambda: window.sync_state.last_success_at is not None, timeout=WAIT)
+    local = window.sync_state.last_success_at.astimezone().strftime("%H:%M")
+    assert window.sync_indicator.text() == f"Sync: 0 waiting · last {local}"
+    assert window.sync_indicator.property("state") == "online"
+    with qtbot.waitSignal(window.sync_bridge.report, timeout=WAIT):   # not 30 s: at once
+        qtbot.mouseClick(window.sync_indicator, Qt.MouseButton.LeftButton)
