@@ -1,0 +1,165 @@
+"""The change log tills pull from (`ho_changes`, `GET /v1/changes`).
+
+Every write a till should hear of appends one row (kind, key, origin till): a member or card
+stored from a push, a till's ledger entries for a member imported (kind 'balance', appended
+by balances.record_imported_balances), a promotion, tier, program setting or agreement version
+published. A till's cursor is the highest id it applied; `changes_since` answers with the
+current state of what changed in (since, cursor], at most `limit` rows at a time.
+
+Left out for the asking till: members and cards whose last change in the window came from it
+(it has them already), and balances whose every change in the window came from it (they are
+movements at its own till; balances are "at other tills").
+
+Thread: the caller's; `changes_since` only reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .balances import balances_elsewhere
+from .models import (
+    CHANGE_AGREEMENT,
+    CHANGE_BALANCE,
+    CHANGE_CARD,
+    CHANGE_MEMBER,
+    CHANGE_PROMOTION,
+    CHANGE_SETTING,
+    CHANGE_TIER,
+    HOAgreement,
+    HOCard,
+    HOChange,
+    HOMember,
+    HOPromotion,
+    HOSetting,
+    HOTier,
+)
+
+DEFAULT_LIMIT = 2_000
+MAX_LIMIT = 10_000
+_CHUNK = 500  # keys per IN list
+
+
+def append_change(session: Session, kind: str, key: str, origin_till_id: int | None,
+                  now: datetime) -> None:
+    session.add(HOChange(kind=kind, key=key, origin_till_id=origin_till_id, at=now))
+
+
+def agreement_key(kind: str, version: str) -> str:
+    return f"{kind}/{version}"
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Naive UTC as ISO 8601 with Z (the protocol's times)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+
+
+def changes_since(session: Session, till_id: int, since: int, limit: int = DEFAULT_LIMIT
+                  ) -> dict[str, Any]:
+    """The answer of GET /v1/changes for the till (head office's tills.id)."""
+    rows = session.execute(select(HOChange.id, HOChange.kind, HOChange.key,
+                                  HOChange.origin_till_id)
+                           .where(HOChange.id > since).order_by(HOChange.id).limit(limit)).all()
+    cursor = rows[-1].id if rows else since
+    more = rows != [] and session.scalar(
+        select(HOChange.id).where(HOChange.id > cursor).limit(1)) is not None
+    last_origin: dict[tuple[str, str], int | None] = {}
+    others: dict[str, set[str]] = defaultdict(set)  # keys with a change from another till
+    for row in rows:  # in id order: the last one wins
+        last_origin[(row.kind, row.key)] = row.origin_till_id
+        if row.origin_till_id != till_id:
+            others[row.kind].add(row.key)
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for (kind, key), origin in last_origin.items():
+        if kind in (CHANGE_MEMBER, CHANGE_CARD) and origin == till_id:
+            continue  # the asking till's own change
+        if kind == CHANGE_BALANCE and key not in others[kind]:
+            continue
+        wanted[kind].append(key)
+    return {"cursor": cursor, "more": bool(more),
+            "members": member_snapshots(session, wanted[CHANGE_MEMBER]),
+            "cards": _cards(session, wanted[CHANGE_CARD]),
+            "promotions": _promotions(session, wanted[CHANGE_PROMOTION]),
+            "tiers": _tiers(session, wanted[CHANGE_TIER]),
+            "settings": _settings(session, wanted[CHANGE_SETTING]),
+            "agreements": _agreements(session, wanted[CHANGE_AGREEMENT]),
+            "balances": [{"member": uuid, "points": b.points, "stored_value": b.stored_value}
+                         for uuid, b in balances_elsewhere(
+                             session, wanted[CHANGE_BALANCE], till_id).items()]}
+
+
+def _chunks(keys: list[str]) -> list[list[str]]:
+    return [keys[start:start + _CHUNK] for start in range(0, len(keys), _CHUNK)]
+
+
+def _card_json(card: HOCard) -> dict[str, Any]:
+    return {"number": card.number, "member": card.member_uuid, "status": card.status,
+            "issued_at": iso(card.issued_at), "blocked_at": iso(card.blocked_at),
+            "block_reason": card.block_reason}
+
+
+def member_snapshots(session: Session, uuids: list[str]) -> list[dict[str, Any]]:
+    """Members as the protocol's snapshots, cards included (blocked ones too)."""
+    found: list[dict[str, Any]] = []
+    for chunk in _chunks(sorted(set(uuids))):
+        cards: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for card in session.scalars(select(HOCard).where(HOCard.member_uuid.in_(chunk))
+                                    .order_by(HOCard.issued_at, HOCard.number)):
+            entry = _card_json(card)
+            del entry["member"]
+            cards[card.member_uuid].append(entry)
+        for member in session.scalars(select(HOMember).where(HOMember.uuid.in_(chunk))
+                                      .order_by(HOMember.uuid)):
+            found.append({
+                "uuid": member.uuid, "name": member.name, "phone": member.phone,
+                "email": member.email,
+                "birthday": member.birthday.isoformat() if member.birthday else None,
+                "status": member.status, "tier": member.tier_code,
+                "referral_code": member.referral_code, "referred_by": member.referred_by_uuid,
+                "enrolled_at": iso(member.enrolled_at), "updated_at": iso(member.updated_at),
+                "cards": cards.get(member.uuid, [])})
+    return found
+
+
+def _cards(session: Session, numbers: list[str]) -> list[dict[str, Any]]:
+    return [_card_json(card) for chunk in _chunks(sorted(set(numbers)))
+            for card in session.scalars(select(HOCard).where(HOCard.number.in_(chunk))
+                                        .order_by(HOCard.number))]
+
+
+def _promotions(session: Session, codes: list[str]) -> list[dict[str, Any]]:
+    return [json.loads(row.data) for chunk in _chunks(sorted(set(codes)))
+            for row in session.scalars(select(HOPromotion).where(HOPromotion.code.in_(chunk))
+                                       .order_by(HOPromotion.code))]
+
+
+def _tiers(session: Session, codes: list[str]) -> list[dict[str, Any]]:
+    return [{"code": t.code, "name": t.name, "threshold": t.threshold,
+             "multiplier_percent": t.multiplier_percent}
+            for chunk in _chunks(sorted(set(codes)))
+            for t in session.scalars(select(HOTier).where(HOTier.code.in_(chunk))
+                                     .order_by(HOTier.threshold))]
+
+
+def _settings(session: Session, names: list[str]) -> dict[str, Any]:
+    return {row.key: json.loads(row.value) for chunk in _chunks(sorted(set(names)))
+            for row in session.scalars(select(HOSetting).where(HOSetting.key.in_(chunk)))}
+
+
+def _agreements(session: Session, keys: list[str]) -> list[dict[str, Any]]:
+    found = []
+    for key in sorted(set(keys)):
+        kind, _, version = key.partition("/")
+        row = session.get(HOAgreement, (kind, version))
+        if row is not None:
+            found.append({"kind": row.kind, "version": row.version, "text": row.text,
+                          "sha256": row.sha256, "published_at": iso(row.published_at)})
+    return found

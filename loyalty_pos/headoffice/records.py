@@ -1,0 +1,345 @@
+"""`POST /v1/records`: a till's outbox messages and the member snapshots they name.
+
+Messages are keyed (till, message id) with the sha256 of their canonical content: a key held
+with the same hash is a duplicate (a retry), a key held with another hash refuses the whole
+request (RecordsConflict, HTTP 422) and nothing of it is stored. New messages are stored as
+sent and derive `ho_sales` (topic sale), `ho_refunds` (refund) and `ho_consents` (consent).
+
+Member snapshots are state, not history: head office keeps the newest by `updated_at` (ties:
+the later push) with its cards, and appends an `ho_changes` row for every member and card it
+stored something new for, so other tills pull it.
+
+The pydantic models here are the request body (service.py documents them in OpenAPI).
+Thread: the caller's (the service's threadpool); `store_records` runs one transaction with the
+till's row locked, so two pushes of one till take turns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ..core.errors import Conflict, InvalidInput
+from .changes import append_change
+from .db import HeadOfficeDb
+from .models import (
+    CHANGE_CARD,
+    CHANGE_MEMBER,
+    HOCard,
+    HOConsent,
+    HOMember,
+    HOMessage,
+    HORefund,
+    HOSale,
+    HOTill,
+)
+
+MAX_MONEY = 2**53  # money, points and ids beyond this are not what a till writes
+MAX_ITEMS = 10_000
+
+
+class RecordsConflict(Conflict):
+    """A message id the till already pushed with other content; nothing was stored."""
+
+
+def _clean(text: str) -> str:
+    """Refuse what no column can hold: NUL (PostgreSQL text) and lone surrogates."""
+    if "\x00" in text:
+        raise ValueError("text must not contain NUL characters")
+    try:
+        text.encode()
+    except UnicodeEncodeError as exc:
+        raise ValueError("text is not valid Unicode") from exc
+    return text
+
+
+def _text(max_length: int, min_length: int = 0) -> Any:
+    return Annotated[str, Field(min_length=min_length, max_length=max_length),
+                     AfterValidator(_clean)]
+
+
+Money = Annotated[int, Field(ge=-MAX_MONEY, le=MAX_MONEY)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Message(_Strict):
+    """One outbox row of the till, as stored there."""
+    id: Annotated[int, Field(ge=1, le=MAX_MONEY)]
+    topic: _text(32, 1)
+    ref: _text(64)
+    created_at: _text(40, 1)
+    payload: dict[str, Any]
+
+
+class CardSnapshot(_Strict):
+    number: _text(32, 1)
+    status: _text(16, 1)
+    issued_at: datetime | None = None
+    blocked_at: datetime | None = None
+    block_reason: _text(200) | None = None
+
+
+class MemberSnapshot(_Strict):
+    """A member's state at the till when the request was built (cards included)."""
+    uuid: _text(36, 1)
+    name: _text(120)
+    phone: _text(20) | None = None
+    email: _text(120) | None = None
+    birthday: date | None = None
+    status: _text(16, 1)
+    tier: _text(16) | None = None
+    referral_code: _text(12) | None = None
+    referred_by: _text(36) | None = None
+    enrolled_at: datetime | None = None
+    updated_at: datetime
+    cards: Annotated[list[CardSnapshot], Field(max_length=1000)] = []
+
+
+class RecordsPush(_Strict):
+    messages: Annotated[list[Message], Field(max_length=MAX_ITEMS)] = []
+    members: Annotated[list[MemberSnapshot], Field(max_length=MAX_ITEMS)] = []
+
+
+class RecordsAnswer(BaseModel):
+    stored_through: int
+    new: int
+    duplicate: int
+
+
+# -- payloads of the messages head office derives rows from (other keys are allowed) --------
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class SalePayload(_Payload):
+    sale_id: _text(36, 1)
+    receipt_no: Money
+    member: _text(36) | None = None
+    at: datetime
+    total: Money
+    discount: Money = 0
+    points_earned: Money = 0
+    points_redeemed: Money = 0
+
+
+class RefundPayload(_Payload):
+    refund_id: _text(36, 1)
+    sale_id: _text(36, 1)
+    at: datetime
+    amount: Money
+    points_taken_back: Money = 0
+    points_given_back: Money = 0
+
+
+class ConsentPayload(_Payload):
+    member: _text(36, 1)
+    kind: _text(24, 1)
+    action: _text(10, 1)
+    sha256: _text(64) | None = None
+    at: datetime
+
+
+_PAYLOADS: dict[str, type[_Payload]] = {"sale": SalePayload, "refund": RefundPayload,
+                                        "consent": ConsentPayload}
+
+
+def content_sha256(message: Message) -> str:
+    """sha256 of the canonical JSON (sorted keys, no spaces) of topic, ref, created_at and
+    payload: the content a message id stands for."""
+    return hashlib.sha256(_canonical({"topic": message.topic, "ref": message.ref,
+                                      "created_at": message.created_at,
+                                      "payload": message.payload}).encode()).hexdigest()
+
+
+def _canonical(value: object) -> str:
+    # ASCII escapes keep any text storable; NaN/Infinity are not JSON
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except ValueError as exc:
+        raise InvalidInput(f"a message payload is not plain JSON ({exc})") from exc
+
+
+def utc_naive(moment: datetime | None) -> datetime | None:
+    """Times as head office stores them: naive UTC (a time without zone is taken as UTC)."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class RecordsResult:
+    stored_through: int
+    new: int = 0
+    duplicate: int = 0
+    members_stored: int = 0
+
+
+def store_records(db: HeadOfficeDb, till_id: int, push: RecordsPush, now: datetime
+                  ) -> RecordsResult:
+    """Store one records push of a till (module docstring). Raises RecordsConflict (422) or
+    InvalidInput (400, a payload head office derives rows from is malformed); then nothing
+    was stored."""
+    with db.transaction() as session:
+        till = session.scalar(select(HOTill).where(HOTill.id == till_id).with_for_update())
+        assert till is not None
+        new = _new_messages(session, till, push.messages)
+        result = RecordsResult(0, len(new), len(push.messages) - len(new))
+        derived = [(message, _parsed_payload(message)) for message in new]
+        session.add_all(HOMessage(till_id=till.id, message_id=message.id, topic=message.topic,
+                                  ref=message.ref, created_at=message.created_at,
+                                  payload=_canonical(message.payload),
+                                  content_sha256=content_sha256(message), received_at=now)
+                        for message in new)
+        session.flush()
+        for message, payload in derived:
+            if payload is not None:
+                _derive(session, till, message, payload)
+        for snapshot in _newest_per_member(push.members):
+            result.members_stored += _store_member(session, till, snapshot, now)
+        result.stored_through = session.scalar(
+            select(func.max(HOMessage.message_id)).where(HOMessage.till_id == till.id)) or 0
+        return result
+
+
+def _new_messages(session: Session, till: HOTill, messages: list[Message]) -> list[Message]:
+    """The messages head office does not hold yet; RecordsConflict if a held id differs."""
+    held: dict[int, str] = {}
+    ids = sorted({message.id for message in messages})
+    for start in range(0, len(ids), 500):
+        held |= dict(session.execute(select(HOMessage.message_id, HOMessage.content_sha256)
+                                     .where(HOMessage.till_id == till.id,
+                                            HOMessage.message_id.in_(ids[start:start + 500]))
+                                     ).tuples())
+    fresh: dict[int, Message] = {}
+    for message in messages:
+        digest = content_sha256(message)
+        known = held.get(message.id) or (content_sha256(fresh[message.id])
+                                         if message.id in fresh else None)
+        if known is None:
+            fresh[message.id] = message
+        elif known != digest:
+            raise RecordsConflict(
+                f"till {till.number} message {message.id} ({message.topic} {message.ref}): "
+                "head office already holds this message id with other content; nothing of "
+                "this push was stored")
+    return list(fresh.values())
+
+
+def _parsed_payload(message: Message) -> _Payload | None:
+    model = _PAYLOADS.get(message.topic)
+    if model is None:
+        return None
+    try:
+        return model.model_validate(message.payload)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, error['loc']))}: {error['msg']}"
+                             for error in exc.errors()[:5])
+        raise InvalidInput(f"message {message.id}: the {message.topic} payload is malformed "
+                           f"({problems})") from exc
+
+
+def _insert_ignore(session: Session, model: type, values: dict[str, Any]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: a sale or refund pushed again is the same one."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
+def _derive(session: Session, till: HOTill, message: Message, payload: _Payload) -> None:
+    if isinstance(payload, SalePayload):
+        _insert_ignore(session, HOSale, {
+            "sale_id": payload.sale_id, "till_id": till.id, "store_id": till.store_id,
+            "receipt_no": payload.receipt_no, "member_uuid": payload.member,
+            "at": utc_naive(payload.at), "total": payload.total, "discount": payload.discount,
+            "points_earned": payload.points_earned,
+            "points_redeemed": payload.points_redeemed})
+    elif isinstance(payload, RefundPayload):
+        _insert_ignore(session, HORefund, {
+            "refund_id": payload.refund_id, "sale_id": payload.sale_id, "till_id": till.id,
+            "store_id": till.store_id, "at": utc_naive(payload.at), "amount": payload.amount,
+            "points_taken_back": payload.points_taken_back,
+            "points_given_back": payload.points_given_back})
+    elif isinstance(payload, ConsentPayload):
+        _insert_ignore(session, HOConsent, {
+            "till_id": till.id, "message_id": message.id, "member_uuid": payload.member,
+            "kind": payload.kind, "action": payload.action, "text_sha256": payload.sha256,
+            "at": utc_naive(payload.at)})
+
+
+def _newest_per_member(snapshots: list[MemberSnapshot]) -> list[MemberSnapshot]:
+    newest: dict[str, MemberSnapshot] = {}
+    for snapshot in snapshots:  # ties: the later one in the request
+        held = newest.get(snapshot.uuid)
+        if held is None or _updated(snapshot) >= _updated(held):
+            newest[snapshot.uuid] = snapshot
+    return list(newest.values())
+
+
+def _updated(snapshot: MemberSnapshot) -> datetime:
+    moment = utc_naive(snapshot.updated_at)
+    assert moment is not None
+    return moment
+
+
+_MEMBER_FIELDS = ("name", "phone", "email", "birthday", "status", "tier_code",
+                  "referral_code", "referred_by_uuid", "enrolled_at", "updated_at")
+
+
+def _store_member(session: Session, till: HOTill, snapshot: MemberSnapshot, now: datetime
+                  ) -> int:
+    """Keep the snapshot if it is not older than the held one; 1 if anything changed."""
+    held = session.get(HOMember, snapshot.uuid, with_for_update=True)
+    if held is not None and _updated(snapshot) < held.updated_at:
+        return 0  # an older state than head office's (a till that had not pulled yet)
+    values = {"name": snapshot.name, "phone": snapshot.phone, "email": snapshot.email,
+              "birthday": snapshot.birthday, "status": snapshot.status,
+              "tier_code": snapshot.tier, "referral_code": snapshot.referral_code,
+              "referred_by_uuid": snapshot.referred_by,
+              "enrolled_at": utc_naive(snapshot.enrolled_at), "updated_at": _updated(snapshot)}
+    changed = held is None or any(getattr(held, name) != values[name] for name in _MEMBER_FIELDS)
+    if held is None:
+        # enrolled_till_id: the first till head office hears of the member from
+        held = HOMember(uuid=snapshot.uuid, enrolled_till_id=till.id, received_at=now, **values)
+        session.add(held)
+    else:
+        for name, value in values.items():
+            setattr(held, name, value)
+    held.last_till_id, held.received_at = till.id, now
+    if changed:
+        append_change(session, CHANGE_MEMBER, snapshot.uuid, till.id, now)
+    cards_changed = sum(_store_card(session, till, snapshot.uuid, card, now)
+                        for card in snapshot.cards)
+    return 1 if changed or cards_changed else 0
+
+
+def _store_card(session: Session, till: HOTill, member_uuid: str, card: CardSnapshot,
+                now: datetime) -> int:
+    values = {"member_uuid": member_uuid, "status": card.status,
+              "issued_at": utc_naive(card.issued_at), "blocked_at": utc_naive(card.blocked_at),
+              "block_reason": card.block_reason}
+    held = session.get(HOCard, card.number, with_for_update=True)
+    if held is not None and all(getattr(held, name) == value for name, value in values.items()):
+        return 0
+    if held is None:
+        held = HOCard(number=card.number, **values)
+        session.add(held)
+    else:
+        for name, value in values.items():
+            setattr(held, name, value)
+    held.till_id = till.id
+    append_change(session, CHANGE_CARD, card.number, till.id, now)
+    return 1
