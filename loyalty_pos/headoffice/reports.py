@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Date,
@@ -32,7 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, Subquery
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
@@ -75,13 +77,13 @@ class _IsoPrefix(FunctionElement[str]):
 
 
 @compiles(_IsoPrefix)
-def _iso_prefix_default(element: _IsoPrefix, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _iso_prefix_default(element: _IsoPrefix, compiler: SQLCompiler, **kw: Any) -> str:
     (column,) = element.clauses
     return f"substr({compiler.process(column, **kw)}, 1, {int(element.length)})"
 
 
 @compiles(_IsoPrefix, "postgresql")
-def _iso_prefix_postgresql(element: _IsoPrefix, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _iso_prefix_postgresql(element: _IsoPrefix, compiler: SQLCompiler, **kw: Any) -> str:
     (column,) = element.clauses
     sql = compiler.process(column, **kw)
     if isinstance(column.type, DateTime | Date):
@@ -404,7 +406,8 @@ def referrals(session: Session, since: date | None = None, until: date | None = 
             for uuid, name, code, *figures in session.execute(query)]
 
 
-def _referral_pairs(since: date | None, until: date | None, store_id: int | None):  # type: ignore[no-untyped-def]
+def _referral_pairs(since: date | None, until: date | None, store_id: int | None
+                    ) -> Subquery:
     """One row per referred member: referrer, sales, net spend, referral points of both."""
     m = MEMBERS.c
     sales, refunds = _member_sales(None, until), _member_refunds(None, until)
@@ -431,7 +434,7 @@ def _referral_pairs(since: date | None, until: date | None, store_id: int | None
         .subquery("pairs"))
 
 
-def _referral_rewards(until: date | None):  # type: ignore[no-untyped-def]
+def _referral_rewards(until: date | None) -> Subquery:
     """Referral points per (member credited, reason 'referral of <referred uuid>')."""
     e = ENTRIES.c
     return (select(e.member_uuid, e.reason, func.sum(e.amount).label("points"))
@@ -439,7 +442,8 @@ def _referral_rewards(until: date | None):  # type: ignore[no-untyped-def]
             .group_by(e.member_uuid, e.reason).subquery("rewards"))
 
 
-def _member_sales(since: date | None, until: date | None, store_id: int | None = None):  # type: ignore[no-untyped-def]
+def _member_sales(since: date | None, until: date | None, store_id: int | None = None
+                  ) -> Subquery:
     """Per member: sales, their total and the last sale's time, in the period (and store)."""
     s = SALES.c
     where = [s.member_uuid.is_not(None), *in_period(s.at, since, until)]
@@ -450,7 +454,8 @@ def _member_sales(since: date | None, until: date | None, store_id: int | None =
             .where(*where).group_by(s.member_uuid).subquery("member_sales"))
 
 
-def _member_refunds(since: date | None, until: date | None, store_id: int | None = None):  # type: ignore[no-untyped-def]
+def _member_refunds(since: date | None, until: date | None, store_id: int | None = None
+                    ) -> Subquery:
     """Per member: refunds (to the end of the period) of their sales in the period."""
     s, r = SALES.c, REFUNDS.c
     where = [s.member_uuid.is_not(None), *in_period(s.at, since, until),

@@ -16,6 +16,7 @@ from sqlalchemy import insert, literal, select
 
 from loyalty_pos.core.errors import InvalidInput, NotFound
 from loyalty_pos.headoffice import reports
+from loyalty_pos.headoffice.balances import chain_balances
 from loyalty_pos.headoffice.db import HeadOfficeDb
 from loyalty_pos.headoffice.models import HOLedgerEntry, HOStore, HOTill
 from loyalty_pos.headoffice.reports import LiabilityRow, RedemptionRow
@@ -177,5 +178,10 @@ def test_liability_of_imported_demo_tills_ends_at_what_their_members_hold(
     assert closing == {code: tuple(v) for code, v in expected.items()}
     assert set(closing) == {"S001", "S003"}
     assert len({r.day for r in rows}) == (last_day - rows[0].day).days + 1  # every day
+    # and the chain's is what balances.py says every member holds chain-wide
+    with headoffice.sessions() as session:
+        held = chain_balances(session).values()
+    assert reports.chain_liability(rows)[-1] == LiabilityRow(
+        last_day, "ALL", sum(b.points for b in held), sum(b.stored_value for b in held))
     chain = run_report(headoffice, reports.redemption)[-1]
     assert chain.store == "ALL" and chain.earned > chain.redeemed > 0
