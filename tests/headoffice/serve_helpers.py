@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import re
 import shutil
@@ -21,12 +22,23 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlalchemy import func, select
 
+from loyalty_pos.db.engine import Database
 from loyalty_pos.headoffice.db import HeadOfficeDb
+from loyalty_pos.headoffice.models import HOChainHead, HOGap, HOLedgerEntry, HOMessage, HOTill
+from loyalty_pos.services.checkout import PaymentRequest, SaleRequest
+from loyalty_pos.services.members import Enrolment, current_agreement
+from loyalty_pos.services.refunds import RefundRequest
+from loyalty_pos.services.till import TillServices
+from loyalty_pos.services.views import MemberDetails, MemberSummary, RefundResult, SaleResult
 
 CODE_PATTERN = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
 START_TIMEOUT = 60.0
@@ -165,3 +177,142 @@ def copy_till_database(template: Path, path: Path, number: int, store_code: str)
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
     return path
+
+
+# -- the tills of a small chain ------------------------------------------------------------------
+
+
+@dataclass
+class ChainTill:
+    """A till database of the chain (a copy of the session's till template with its own number
+    and store), open with the till's own services, as the till program runs them."""
+    path: Path
+    number: int
+    store_code: str
+    cashier_id: int
+    services: TillServices
+    phones: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    @classmethod
+    def create(cls, template: Path, folder: Path, number: int, store_code: str,
+               cashier_id: int) -> ChainTill:
+        path = copy_till_database(template, folder / f"till{number}.sqlite", number, store_code)
+        return cls(path, number, store_code, cashier_id, TillServices.open(path))
+
+    @property
+    def db(self) -> Database:
+        return self.services.ctx.db
+
+    def close(self) -> None:
+        self.services.finder.connection.close()
+        self.db.close()
+
+    def enrol(self, name: str) -> MemberDetails:
+        with self.db.sessions() as session:
+            agreement = current_agreement(session, "member_agreement").sha256
+            privacy = current_agreement(session, "privacy").sha256
+        phone = f"139{self.number:04d}{next(self.phones):04d}"
+        return self.services.members.enrol(Enrolment(
+            name=name, phone=phone, email=None, birthday=None, staff_id=self.cashier_id,
+            accepted_agreement_sha256=agreement, accepted_privacy_sha256=privacy))
+
+    def sell(self, items: list[tuple[str, int]], member_id: int | None, *, points: int = 0,
+             stored_value: int = 0) -> SaleResult:
+        """A sale: `points` redeemed, `stored_value` paid from the member's balance, the rest
+        in cash."""
+        due = self.services.checkout.quote(items, member_id, points).due_after_points
+        payments = [PaymentRequest("stored_value", stored_value)] if stored_value else []
+        if due - stored_value:
+            payments.append(PaymentRequest("cash", due - stored_value))
+        return self.services.checkout.complete_sale(SaleRequest(
+            str(uuid.uuid4()), self.cashier_id, items, member_id, points, payments))
+
+    def refund(self, sale_id: str) -> RefundResult:
+        return self.services.refunds.refund(RefundRequest(str(uuid.uuid4()), sale_id,
+                                                          self.cashier_id))
+
+    def top_up(self, member_id: int, amount: int) -> None:
+        self.services.balances.top_up(member_id, amount, "cash", self.cashier_id)
+
+    def member(self, member_id: int) -> MemberSummary:
+        return self.services.finder.by_card(
+            self.services.finder.connection.execute(
+                "SELECT number FROM cards WHERE member_id = ? AND status = 'active'",
+                (member_id,)).fetchone()[0], self.services.ctx.today())
+
+
+def till_entry_keys(path: Path, number: int) -> set[tuple[int, int, str]]:
+    """(till number, seq, hash) of every ledger entry in a till database file."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return {(number, seq, digest) for seq, digest in
+                connection.execute("SELECT seq, hash FROM ledger_entries")}
+
+
+def till_own_totals(path: Path) -> Counter[tuple[str, str]]:
+    """Sum of a till's own entries (remote_sync left out) by (member uuid, ledger)."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        rows = connection.execute(
+            "SELECT member_uuid, ledger, SUM(amount) FROM ledger_entries "
+            "WHERE kind != 'remote_sync' GROUP BY member_uuid, ledger").fetchall()
+    return Counter({(member, ledger): int(total) for member, ledger, total in rows})
+
+
+def pending(path: Path) -> tuple[int, int]:
+    """(ledger entries above sync.pushed_seq, unacknowledged outbox messages) of a till."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        pushed = connection.execute("SELECT value FROM settings WHERE key = 'sync.pushed_seq'"
+                                    ).fetchone()
+        entries = connection.execute("SELECT COUNT(*) FROM ledger_entries WHERE seq > ?",
+                                     (int(pushed[0]) if pushed else 0,)).fetchone()[0]
+        messages = connection.execute("SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL"
+                                      ).fetchone()[0]
+    return int(entries), int(messages)
+
+
+def till_message_keys(path: Path, number: int) -> set[tuple[int, int]]:
+    """(till number, outbox id) of every outbox message of a till database file."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return {(number, message_id) for (message_id,) in
+                connection.execute("SELECT id FROM outbox")}
+
+
+# -- what head office holds ----------------------------------------------------------------------
+
+
+def headoffice_entry_keys(db: HeadOfficeDb) -> list[tuple[int, int, str]]:
+    """(till number, seq, hash) of every entry head office holds (a list: repeats would show)."""
+    e = HOLedgerEntry
+    with db.sessions() as session:
+        return [(int(n), int(s), str(h)) for n, s, h in session.execute(
+            select(HOTill.number, e.seq, e.hash).join(HOTill, HOTill.id == e.till_id))]
+
+
+def headoffice_chain_totals(db: HeadOfficeDb) -> Counter[tuple[str, str]]:
+    """Chain-wide sums by (member uuid, ledger), remote_sync left out, zeros left out."""
+    e = HOLedgerEntry
+    with db.sessions() as session:
+        rows = session.execute(select(e.member_uuid, e.ledger, func.sum(e.amount))
+                               .where(e.kind != "remote_sync")
+                               .group_by(e.member_uuid, e.ledger)).all()
+    return Counter({(m, ledger): int(total) for m, ledger, total in rows if total})
+
+
+def headoffice_message_keys(db: HeadOfficeDb) -> list[tuple[int, int]]:
+    with db.sessions() as session:
+        return [(int(n), int(i)) for n, i in session.execute(
+            select(HOTill.number, HOMessage.message_id)
+            .join(HOTill, HOTill.id == HOMessage.till_id))]
+
+
+def open_gaps(db: HeadOfficeDb) -> list[tuple[int, int, int]]:
+    with db.sessions() as session:
+        return [(int(n), int(a), int(b)) for n, a, b in session.execute(
+            select(HOTill.number, HOGap.from_seq, HOGap.to_seq)
+            .join(HOTill, HOTill.id == HOGap.till_id).where(HOGap.resolved_at.is_(None)))]
+
+
+def chain_heads(db: HeadOfficeDb) -> dict[int, int]:
+    with db.sessions() as session:
+        return {int(n): int(s) for n, s in session.execute(
+            select(HOTill.number, HOChainHead.last_seq)
+            .join(HOTill, HOTill.id == HOChainHead.till_id))}
