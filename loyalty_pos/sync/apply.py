@@ -132,23 +132,33 @@ class ChangeApplier:
         return applied
 
     def tiers(self, values: list[dict[str, Any]]) -> int:
+        """Head office publishes the whole tier table at once: a set that is valid alone (it
+        has the tier starting at 0) replaces the table; a part of one (an answer cut by the
+        limit) is merged into it by code."""
         if not values:
             return 0
-        merged = {tier.code: tier for tier in load_tiers(self.session)}
+        current = load_tiers(self.session)
         try:
-            for value in values:
-                merged[str(value["code"])] = TierRule(
-                    str(value["code"]), str(value["name"]), int(value["threshold"]),
-                    int(value["multiplier_percent"]))
-            ordered = validate_tiers(list(merged.values()))
+            incoming = [TierRule(str(v["code"]), str(v["name"]), int(v["threshold"]),
+                                 int(v["multiplier_percent"])) for v in values]
+            ordered = self._tier_table(current, incoming)
         except (LoyaltyError, KeyError, TypeError, ValueError) as exc:
             self.skipped("tiers", f"the tier table would not be valid: {exc}",
                          tiers=[str(v)[:200] for v in values])
             return 0
-        if ordered != load_tiers(self.session):
+        if ordered != current:
             replace_tiers(self.session, ordered)
             self.session.flush()
         return len(values)
+
+    @staticmethod
+    def _tier_table(current: list[TierRule], incoming: list[TierRule]) -> list[TierRule]:
+        try:
+            return validate_tiers(incoming)
+        except LoyaltyError:
+            merged = {tier.code: tier for tier in current}
+            merged.update((tier.code, tier) for tier in incoming)
+            return validate_tiers(list(merged.values()))
 
     def agreements(self, values: list[dict[str, Any]]) -> int:
         applied = 0

@@ -31,6 +31,11 @@ TIMEOUT = httpx.Timeout(60.0, connect=5.0)  # a 20,000-entry file is imported be
 DETAIL_LIMIT = 500  # characters of a refusal's reason kept (a proxy's HTML page is long)
 
 
+def new_http_client() -> httpx.Client:
+    """The HTTP client a SyncClient makes when none is given (a seam for tests)."""
+    return httpx.Client(timeout=TIMEOUT)
+
+
 class SyncError(LoyaltyError):
     """A sync request did not go through."""
 
@@ -80,7 +85,7 @@ class SyncClient:
         self.key = bytes.fromhex(key) if isinstance(key, str) else key
         self.clock = clock
         self._owned = http is None
-        self.http = http if http is not None else httpx.Client(timeout=TIMEOUT)
+        self.http = http if http is not None else new_http_client()
 
     def close(self) -> None:
         if self._owned:

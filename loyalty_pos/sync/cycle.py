@@ -157,7 +157,8 @@ class _Progress:
 def sync_once(db: Database, *, server: str | None = None, http: httpx.Client | None = None,
               clock: Callable[[], datetime] | None = None,
               batch_entries: int = LEDGER_BATCH) -> SyncReport:
-    """Push the ledger, push the records, pull the changes; record the outcome in `sync.*`.
+    """Push the ledger, push the records, pull the changes, push the ledger entries the pull
+    wrote; record the outcome in `sync.*`.
 
     `server` overrides the stored sync.server for this call; `http` is the HTTP client to use
     (tests pass a TestClient); `clock` is the till's clock (times written to the database).
@@ -184,8 +185,8 @@ def sync_once(db: Database, *, server: str | None = None, http: httpx.Client | N
 def _run_steps(db: Database, client: SyncClient, clock: Callable[[], datetime],
                batch_entries: int, progress: _Progress) -> None:
     def ledger() -> None:
-        progress.entries = push_ledger(db, client, clock, batch_entries=batch_entries
-                                       ).entries_pushed
+        progress.entries += push_ledger(db, client, clock, batch_entries=batch_entries
+                                        ).entries_pushed
 
     def records() -> None:
         progress.messages = push_records(db, client, clock)
@@ -194,7 +195,9 @@ def _run_steps(db: Database, client: SyncClient, clock: Callable[[], datetime],
         progress.changes = pull_changes(db, client, clock)
 
     try:
-        for step in (ledger, records, pull):
+        # the ledger once more: what the pull wrote (remote_sync entries) goes at once; no
+        # request when nothing is pending
+        for step in (ledger, records, pull, ledger):
             try:
                 step()
             except SyncRefused as exc:
