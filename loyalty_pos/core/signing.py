@@ -34,6 +34,7 @@ def sign_request(key: bytes, method: str, path_with_query: str, timestamp: int,
 
 def signature_matches(key: bytes, method: str, path_with_query: str, timestamp: int,
                       body: bytes, signature: str) -> bool:
-    """Constant-time comparison of a received signature with the expected one."""
-    expected = sign_request(key, method, path_with_query, timestamp, body)
-    return hmac.compare_digest(expected, signature.strip().lower())
+    """Constant-time comparison of a received signature with the expected one (as bytes:
+    compare_digest refuses non-ASCII text, and a header may hold anything)."""
+    expected = sign_request(key, method, path_with_query, timestamp, body).encode()
+    return hmac.compare_digest(expected, signature.strip().lower().encode("utf-8", "replace"))

@@ -116,8 +116,8 @@ def verify_request(db: HeadOfficeDb, master: bytes, now: datetime, *, method: st
                    if not value]
         raise AuthError(401, f"missing header(s): {', '.join(missing)} (requests must be "
                              "signed with the till key)")
-    number = _whole_number(till_header, "X-Loyalty-Till")
-    timestamp = _whole_number(timestamp_header, "X-Loyalty-Timestamp")
+    number = _whole_number(till_header, "X-Loyalty-Till", 2**31 - 1)  # tills.number: INTEGER
+    timestamp = _whole_number(timestamp_header, "X-Loyalty-Timestamp", 2**62)
     skew = abs(now.timestamp() - timestamp)
     if skew > MAX_SKEW_SECONDS:
         raise AuthError(401, f"stale request: its timestamp is {skew:.0f} s from head office's "
@@ -143,8 +143,9 @@ def verify_request(db: HeadOfficeDb, master: bytes, now: datetime, *, method: st
     raise AuthError(401, "bad signature (the till key or the signed request differs)")
 
 
-def _whole_number(text: str, header: str) -> int:
+def _whole_number(text: str, header: str, highest: int) -> int:
     text = text.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise AuthError(401, f"{header} must be a whole number, not {text[:40]!r}")
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > highest:
+        raise AuthError(401, f"{header} must be a whole number up to {highest}, not "
+                             f"{text[:40]!r}")
     return int(text)

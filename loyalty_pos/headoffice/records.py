@@ -220,10 +220,9 @@ def _new_messages(session: Session, till: HOTill, messages: list[Message]) -> li
     held: dict[int, str] = {}
     ids = sorted({message.id for message in messages})
     for start in range(0, len(ids), 500):
-        held |= dict(session.execute(select(HOMessage.message_id, HOMessage.content_sha256)
-                                     .where(HOMessage.till_id == till.id,
-                                            HOMessage.message_id.in_(ids[start:start + 500]))
-                                     ).tuples())
+        held |= {int(message_id): digest for message_id, digest in session.execute(
+            select(HOMessage.message_id, HOMessage.content_sha256).where(
+                HOMessage.till_id == till.id, HOMessage.message_id.in_(ids[start:start + 500])))}
     fresh: dict[int, Message] = {}
     for message in messages:
         digest = content_sha256(message)
