@@ -25,8 +25,10 @@ def pull_cursor(db: Database) -> int:
 
 
 def pull_changes(db: Database, client: SyncClient, clock: Callable[[], datetime], *,
-                 limit: int = PULL_LIMIT) -> int:
-    """Fetch and apply answers until head office has no more; returns the items applied."""
+                 limit: int | None = None) -> int:
+    """Fetch and apply answers of at most `limit` change rows (default PULL_LIMIT) until head
+    office has no more; returns the items applied."""
+    limit = limit or PULL_LIMIT
     ctx = TillContext.open(db, clock)
     cursor = pull_cursor(db)
     applied = 0

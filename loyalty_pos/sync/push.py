@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,24 +94,46 @@ def push_ledger(db: Database, client: SyncClient, clock: Callable[[], datetime],
     gaps, or lost data in a restore), pushed_seq moves back to its head and the entries are
     sent again from there. A push that makes no progress twice in a row is refused rather
     than looping.
+
+    While one file is on the wire (head office imports it before it answers) the next one is
+    written on a helper thread, so a long backlog costs about the larger of the two times,
+    not their sum; a file written ahead is used only if it starts where the answer says.
     """
     pushed, last_seq, secret = _ledger_position(db)
     start, stalled = pushed, 0
-    while pushed < last_seq:
-        until = min(pushed + batch_entries, last_seq)
-        answer = client.push_ledger(ledger_file_bytes(db, secret, pushed, until, clock))
-        stored = _stored_through(answer, "ledger")
-        new_pushed = min(stored, until)
-        if new_pushed != pushed:
-            store_settings(db, {PUSHED_SEQ_KEY: str(new_pushed)})
-        stalled = stalled + 1 if new_pushed <= pushed else 0
-        if stalled >= 2:
-            raise SyncRefused(422, f"head office stores this till's ledger only through seq "
-                                   f"{stored} (open gaps {answer.get('open_gaps')}) though "
-                                   f"seq {pushed + 1}-{until} was sent twice", "the ledger")
-        pushed = new_pushed
-        last_seq = _ledger_position(db)[1]  # sales went on meanwhile
+    with ThreadPoolExecutor(1, thread_name_prefix="ledger-export") as exporter:
+        ahead: tuple[int, int, Future[bytes]] | None = None
+        while pushed < last_seq:
+            data, until = _next_file(db, secret, pushed, last_seq, batch_entries, clock, ahead)
+            ahead = None
+            if until < last_seq:
+                following = min(until + batch_entries, last_seq)
+                ahead = (until, following, exporter.submit(ledger_file_bytes, db, secret,
+                                                           until, following, clock))
+            answer = client.push_ledger(data)
+            stored = _stored_through(answer, "ledger")
+            new_pushed = min(stored, until)
+            if new_pushed != pushed:
+                store_settings(db, {PUSHED_SEQ_KEY: str(new_pushed)})
+            stalled = stalled + 1 if new_pushed <= pushed else 0
+            if stalled >= 2:
+                raise SyncRefused(422, f"head office stores this till's ledger only through seq "
+                                       f"{stored} (open gaps {answer.get('open_gaps')}) though "
+                                       f"seq {pushed + 1}-{until} was sent twice", "the ledger")
+            pushed = new_pushed
+            last_seq = _ledger_position(db)[1]  # sales went on meanwhile
     return LedgerPush(max(0, pushed - start), pushed, last_seq)
+
+
+def _next_file(db: Database, secret: bytes, pushed: int, last_seq: int, batch_entries: int,
+               clock: Callable[[], datetime],
+               ahead: tuple[int, int, Future[bytes]] | None) -> tuple[bytes, int]:
+    """The file to send next and its last seq: the one written ahead if it starts at
+    `pushed`, otherwise written now."""
+    if ahead is not None and ahead[0] == pushed:
+        return ahead[2].result(), ahead[1]
+    until = min(pushed + batch_entries, last_seq)
+    return ledger_file_bytes(db, secret, pushed, until, clock), until
 
 
 def _stored_through(answer: dict[str, Any], what: str) -> int:

@@ -358,21 +358,28 @@ def test_published_promotions_tiers_settings_and_agreements_reach_the_till(till1
     assert till1.checkout.quote([("TEA", 1)]).discount_total == 0
 
 
-def test_the_pull_pages_through_a_long_change_log(till1, ho: HeadOffice) -> None:  # type: ignore[no-untyped-def]
+def test_the_pull_pages_through_a_long_change_log(till1, ho: HeadOffice, monkeypatch
+                                                  ) -> None:  # type: ignore[no-untyped-def]
     from loyalty_pos.sync import pull
 
     promotions = [{"code": f"P{n:03d}", "name": f"Promotion {n}", "effect": "bonus_points",
                    "value": 10 + n} for n in range(25)]
     ho.publish(publish_promotions, promotions)
-    old_limit = pull.PULL_LIMIT
-    pull.PULL_LIMIT = 7
-    try:
-        from loyalty_pos.sync.cycle import sync_once as run
+    monkeypatch.setattr(pull, "PULL_LIMIT", 7)
+    asked: list[str] = []
 
-        report = run(till1.db, http=ho.http, clock=till1.clock)
-    finally:
-        pull.PULL_LIMIT = old_limit
+    class Counting:
+        def request(self, method: str, url: str, **kwargs: object):  # type: ignore[no-untyped-def]
+            asked.append(url)
+            return ho.http.request(method, url, **kwargs)  # type: ignore[arg-type]
+
+        def close(self) -> None:
+            pass
+
+    report = sync_once(till1.db, http=Counting(), clock=till1.clock)  # type: ignore[arg-type]
     assert report.ok and report.changes_applied == 25
+    pulls = [url for url in asked if "/v1/changes" in url]
+    assert len(pulls) == 4 and all(url.endswith("&limit=7") for url in pulls)
     assert till1.scalar("SELECT count(*) FROM promotions WHERE code LIKE 'P0%'") == 25
     assert int(sync_settings(till1)["sync.pull_cursor"]) >= 25
 
