@@ -91,6 +91,7 @@ class Exchange:
     statuses: list[int] = field(default_factory=list)  # server answers (0: none, server down)
     answered: int | None = None   # status the client got; None: connection closed on it
     released_after: int | None = None  # REORDER: index of the request that overtook it
+    seconds: float = 0.0          # from the request read to the answer sent (or dropped)
 
 
 Schedule = Callable[[RawRequest], Fault]
@@ -266,7 +267,11 @@ class FaultProxy:
                 overtaken: list[tuple[Exchange, RawRequest]] = []
                 if fault not in (Fault.REORDER, Fault.DROP):  # this one will reach the server
                     overtaken, self._held = self._held, []
-            self._apply(client, request, exchange, overtaken)
+            started = time.monotonic()
+            try:
+                self._apply(client, request, exchange, overtaken)
+            finally:
+                exchange.seconds = time.monotonic() - started
         finally:
             _close(client)
             with self._idle:
