@@ -99,6 +99,28 @@ class LedgerAnswer(BaseModel):
     open_gaps: list[tuple[int, int]]
 
 
+class BalanceElsewhere(BaseModel):
+    member: str
+    points: int = Field(description="the member's points movements at the other tills")
+    stored_value: int = Field(description="stored value movements at the other tills "
+                                          "(minor units)")
+
+
+class ChangesAnswer(BaseModel):
+    cursor: int = Field(description="the highest change id this answer covers: the next since")
+    more: bool = Field(description="true when changes remain after cursor")
+    members: list[dict[str, Any]] = Field(description="member snapshots, cards included")
+    cards: list[dict[str, Any]] = Field(
+        description="{number, member, status, issued_at, blocked_at, block_reason}")
+    promotions: list[dict[str, Any]] = Field(description="the till's promotion fields")
+    tiers: list[dict[str, Any]] = Field(
+        description="{code, name, threshold, multiplier_percent}")
+    settings: dict[str, Any] = Field(description="program settings {name: value}")
+    agreements: list[dict[str, Any]] = Field(
+        description="{kind, version, text, sha256, published_at}")
+    balances: list[BalanceElsewhere]
+
+
 class MemberBalance(BaseModel):
     points: int
     stored_value: int
@@ -271,7 +293,7 @@ def _routes(app: FastAPI) -> None:
         return RecordsAnswer(stored_through=result.stored_through, new=result.new,
                              duplicate=result.duplicate)
 
-    @app.get("/v1/changes", tags=["sync"])
+    @app.get("/v1/changes", response_model=ChangesAnswer, tags=["sync"])
     def changes(till: Till, context: Context,
                 since: Annotated[int, Query(ge=0, le=2**62)] = 0,
                 limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT

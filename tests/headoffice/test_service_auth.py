@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
-from test_service_helpers import MASTER, Service
+from test_service_helpers import MASTER, HandLedger, Movement, Service
 
+from loyalty_pos.core.signing import sign_request
 from loyalty_pos.headoffice.db import HeadOfficeDb
 from loyalty_pos.headoffice.keys import (
     CODE_ALPHABET,
@@ -39,8 +42,8 @@ def test_openapi_lists_every_endpoint_and_documents_the_bodies(service: Service)
     listed = {(method, path) for path, methods in schema["paths"].items() for method in methods}
     assert listed == ENDPOINTS
     components = schema["components"]["schemas"]
-    assert {"Registration", "RecordsPush", "Message", "MemberSnapshot",
-            "LedgerAnswer"} <= set(components)
+    assert {"Registration", "RecordsPush", "Message", "MemberSnapshot", "LedgerAnswer",
+            "ChangesAnswer", "MemberBalance"} <= set(components)
     ledger = schema["paths"]["/v1/ledger"]["post"]["requestBody"]["content"]
     assert "application/vnd.loyalty-ledger+gzip" in ledger
 
@@ -117,8 +120,6 @@ def test_signed_requests(service: Service) -> None:
 def test_a_signature_covers_the_query(service: Service) -> None:
     till = service.register(11)
     stamp = int(service.clock().timestamp())
-    from loyalty_pos.core.signing import sign_request
-
     signature = sign_request(till.key, "GET", "/v1/changes?since=0", stamp, b"")
     answer = service.client.get("/v1/changes?since=5", headers={
         "X-Loyalty-Till": "11", "X-Loyalty-Timestamp": str(stamp),
@@ -144,9 +145,7 @@ def test_a_till_added_but_not_registered_cannot_sign(service: Service) -> None:
 
 
 def test_another_till_database_cannot_take_over_a_number_with_a_ledger(
-        service: Service, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from test_service_helpers import HandLedger, Movement
-
+        service: Service, tmp_path: Path) -> None:
     till = service.register(11, origin_till_id=1, origin_store_id=1)
     data = HandLedger(till).add(Movement("m-1", 500, kind="top_up")).file(tmp_path,
                                                                           service.secret)

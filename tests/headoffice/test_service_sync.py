@@ -5,13 +5,15 @@ left out) and balances at other tills without remote_sync."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
-from headoffice_helpers import DemoTill, export, held_entries, till_balances
+from headoffice_helpers import DemoTill, export, held_entries, run, till_balances
 from sqlalchemy import func, select
 from test_service_helpers import HandLedger, Movement, Service, message, snapshot
 
+from loyalty_pos.headoffice.balances import chain_balances
 from loyalty_pos.headoffice.db import HeadOfficeDb
 from loyalty_pos.headoffice.models import (
     SOURCE_PUSH,
@@ -35,8 +37,6 @@ def service(headoffice: HeadOfficeDb) -> Service:
 
 
 def _origin(till: DemoTill) -> tuple[int, int]:
-    import sqlite3
-
     connection = sqlite3.connect(till.path)
     try:
         return connection.execute(
@@ -85,8 +85,6 @@ def _by_member(balances: dict[tuple[str, str], int]) -> dict[str, tuple[int, int
 
 
 def _chain(db: HeadOfficeDb) -> dict[str, tuple[int, int]]:
-    from loyalty_pos.headoffice.balances import chain_balances
-
     with db.sessions() as session:
         return {uuid: (b.points, b.stored_value) for uuid, b in chain_balances(session).items()}
 
@@ -263,11 +261,8 @@ def test_balances_at_other_tills_leave_out_remote_sync(service: Service,
 def test_a_file_import_also_feeds_balances_and_changes(service: Service, demo_till: DemoTill,
                                                        tmp_path: Path) -> None:
     """`loyalty-headoffice import` and the push share one importer: a file import counts."""
-    from headoffice_helpers import CHAIN_SECRET, run
-
     run(service.db, export(demo_till, tmp_path / "all.gz"))
     other = service.register(99)
     balances = service.changes(other)["balances"]
     assert {b["member"]: (b["points"], b["stored_value"]) for b in balances
             if b["points"] or b["stored_value"]} == _by_member(till_balances(demo_till.path))
-    assert CHAIN_SECRET  # the demo tills' secret, not the service's
