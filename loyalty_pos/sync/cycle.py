@@ -147,8 +147,9 @@ class _Progress:
     changes: int = 0
     errors: list[str] | None = None
     outcome: str = OK
+    ledger_ok: bool = True
 
-    def refused(self, error: LoyaltyError, outcome: str) -> None:
+    def record_error(self, error: LoyaltyError, outcome: str) -> None:
         self.errors = [*(self.errors or []), str(error)]
         if self.outcome == OK:
             self.outcome = outcome
@@ -174,7 +175,7 @@ def sync_once(db: Database, *, server: str | None = None, http: httpx.Client | N
     store_settings(db, {LAST_ATTEMPT_KEY: _stamp(clock)})
     progress = _Progress()
     if not server or not key:
-        progress.refused(LoyaltyError("this till is not registered with head office (run "
+        progress.record_error(LoyaltyError("this till is not registered with head office (run "
                                       "loyalty-pos register)"), REFUSED)
     else:
         _run_steps(db, SyncClient(server, _this_till(db)[0].number, key, http), clock,
@@ -194,25 +195,40 @@ def _run_steps(db: Database, client: SyncClient, clock: Callable[[], datetime],
     def pull() -> None:
         progress.changes = pull_changes(db, client, clock)
 
+    def ledger_again() -> None:
+        """What the pull wrote (remote_sync entries) goes at once; no request when nothing
+        is pending, and no second try of a ledger push that was refused."""
+        if progress.ledger_ok:
+            ledger()
+
     try:
-        # the ledger once more: what the pull wrote (remote_sync entries) goes at once; no
-        # request when nothing is pending
-        for step in (ledger, records, pull, ledger):
-            try:
-                step()
-            except SyncRefused as exc:
-                progress.refused(exc, REFUSED)
-                if exc.status == 401:
-                    return
-            except SyncUnavailable as exc:
-                progress.refused(exc, UNREACHABLE)
+        for step in (ledger, records, pull, ledger_again):
+            went, go_on = _attempt(step, progress)
+            if step is ledger and not went:
+                progress.ledger_ok = False
+            if not go_on:
                 return
-            except (LoyaltyError, ValueError, TypeError, KeyError) as exc:
-                # the till's own data (a broken chain) or an answer that does not fit
-                log.exception("sync step %s failed", step.__name__)
-                progress.refused(LoyaltyError(f"{step.__name__}: {exc}"), FAILED)
     finally:
         client.close()
+
+
+def _attempt(step: Callable[[], None], progress: _Progress) -> tuple[bool, bool]:
+    """Run one step; (it went, the next steps may go on). An unreachable head office or an
+    unknown till (401) ends the cycle; any other refusal or failure ends only this step."""
+    try:
+        step()
+    except SyncRefused as exc:
+        progress.record_error(exc, REFUSED)
+        return False, exc.status != 401
+    except SyncUnavailable as exc:
+        progress.record_error(exc, UNREACHABLE)
+        return False, False
+    except (LoyaltyError, ValueError, TypeError, KeyError) as exc:
+        # the till's own data (a broken chain) or an answer that does not fit the protocol
+        log.exception("sync step %s failed", step.__name__)
+        progress.record_error(LoyaltyError(f"{step.__name__}: {exc}"), FAILED)
+        return False, True
+    return True, True
 
 
 def _finish(db: Database, clock: Callable[[], datetime], progress: _Progress) -> SyncReport:

@@ -410,3 +410,29 @@ def test_cli_register_and_sync_print_what_happened(make_till, ho: HeadOffice, ca
     assert till_main(["register", "--db", str(till.db.path), "--server",
                       "http://headoffice.test", "--code", code]) == 2
     assert "already used" in capsys.readouterr().err
+
+
+def test_a_refused_ledger_push_does_not_stop_the_records_and_the_pull(till1, ho: HeadOffice
+                                                                      ) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    trade(till1, "13900000010")
+    ho.publish(publish_settings, {"points_expiry_months": 9})
+    asked: list[str] = []
+
+    class RefusingLedger:
+        def request(self, method: str, url: str, **kwargs: object):  # type: ignore[no-untyped-def]
+            asked.append(url)
+            if url.endswith("/v1/ledger"):
+                return httpx.Response(422, json={"detail": "the chain does not link"})
+            return ho.http.request(method, url, **kwargs)  # type: ignore[arg-type]
+
+        def close(self) -> None:
+            pass
+
+    report = sync_once(till1.db, http=RefusingLedger(), clock=till1.clock)  # type: ignore[arg-type]
+    assert report.outcome == REFUSED and "the chain does not link" in (report.error or "")
+    assert report.pending_entries > 0 and report.pending_messages == 0
+    assert report.changes_applied == 1
+    assert sum(url.endswith("/v1/ledger") for url in asked) == 1  # not tried again this cycle
+    assert sync(till1, ho).ok  # the next cycle, head office taking it again
