@@ -209,7 +209,20 @@ class ChangeApplier:
                 savepoint.rollback()
                 self.skipped(f"member:{snapshot.get('uuid')}",
                              f"could not be applied: {str(exc)[:300]}")
+        self._link_referrers(snapshots)
         return applied
+
+    def _link_referrers(self, snapshots: list[dict[str, Any]]) -> None:
+        """A referrer that came later in the same answer is linked now."""
+        for snapshot in snapshots:
+            referrer = self._member_id(snapshot.get("referred_by"))
+            if referrer is None:
+                continue
+            member = self.session.scalar(select(Member).where(
+                Member.uuid == str(snapshot.get("uuid"))))
+            if member is not None and member.referred_by_id is None and referrer != member.id:
+                member.referred_by_id = referrer
+        self.session.flush()
 
     def _member(self, snapshot: dict[str, Any]) -> None:
         uuid = str(snapshot["uuid"])

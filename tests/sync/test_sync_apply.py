@@ -176,3 +176,11 @@ def test_a_balance_for_an_unknown_member_is_skipped(till) -> None:  # type: igno
     ghost = str(uuid.uuid4())
     assert apply(till, {"balances": [{"member": ghost, "points": 10, "stored_value": 0}]}) == 0
     assert skipped(till) == [(f"member:{ghost}", "a balance arrived for a member not known here")]
+
+
+def test_a_referrer_later_in_the_same_answer_is_linked(till) -> None:  # type: ignore[no-untyped-def]
+    referrer = snapshot("Referrer Rob", phone="13911113333", referral_code="ROBB2345", serial=2)
+    referred = snapshot(referred_by=referrer["uuid"])
+    apply(till, {"members": [referred, referrer]})
+    assert till.rows("SELECT r.uuid FROM members m JOIN members r ON r.id = m.referred_by_id "
+                     "WHERE m.uuid = ?", referred["uuid"]) == [(referrer["uuid"],)]
