@@ -33,6 +33,7 @@ from sqlalchemy import DateTime, Integer, String, func, literal, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from .changelog import lock_change_log
 from .models import CHANGE_BALANCE, HOChange, HOLedgerEntry, HOTill, HOTillBalance
 
 REMOTE_SYNC = "remote_sync"   # ledger kind a till writes for movements at other tills
@@ -65,6 +66,7 @@ def record_imported_balances(session: Session, till_id: int, first_seq: int, las
     import_id): add them to ho_till_balances and append one ho_changes row of kind 'balance'
     per member they name (one INSERT ... SELECT each; remote_sync left out). Runs inside the
     import's transaction, under its till row lock."""
+    lock_change_log(session)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL work_mem = '64MB'"))  # for the rest of the import
         session.execute(_RECORD_POSTGRESQL, {

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .balances import balances_elsewhere
+from .changelog import agreement_key, append_change, lock_change_log
 from .models import (
     CHANGE_AGREEMENT,
     CHANGE_BALANCE,
@@ -41,18 +42,12 @@ from .models import (
     HOTier,
 )
 
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "agreement_key", "append_change", "changes_since",
+           "lock_change_log", "member_snapshots"]
+
 DEFAULT_LIMIT = 2_000
 MAX_LIMIT = 10_000
 _CHUNK = 500  # keys per IN list
-
-
-def append_change(session: Session, kind: str, key: str, origin_till_id: int | None,
-                  now: datetime) -> None:
-    session.add(HOChange(kind=kind, key=key, origin_till_id=origin_till_id, at=now))
-
-
-def agreement_key(kind: str, version: str) -> str:
-    return f"{kind}/{version}"
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -21,7 +21,7 @@ from ..core.errors import Conflict, InvalidInput
 from ..core.program import ProgramRules
 from ..core.promotions import Effect, PromotionRule
 from ..core.tiers import TierRule, validate_tiers
-from .changes import agreement_key, append_change
+from .changelog import agreement_key, append_change, lock_change_log
 from .models import (
     CHANGE_AGREEMENT,
     CHANGE_PROMOTION,
@@ -131,6 +131,7 @@ def publish_promotions(session: Session, values: Any, now: datetime) -> list[str
     codes = [p["code"] for p in promotions]
     if len(set(codes)) != len(codes):
         raise InvalidInput("two promotions have the same code")
+    lock_change_log(session)
     for promotion in promotions:
         row = session.get(HOPromotion, promotion["code"])
         data = json.dumps(promotion, sort_keys=True)
@@ -160,6 +161,7 @@ def publish_tiers(session: Session, values: Any, now: datetime) -> list[str]:
                               _whole(value.get("multiplier_percent"),
                                      f"tier {code}: multiplier_percent")))
     ordered = validate_tiers(tiers)
+    lock_change_log(session)
     session.execute(delete(HOTier))
     for tier in ordered:
         session.add(HOTier(code=tier.code, name=tier.name, threshold=tier.threshold,
@@ -184,6 +186,7 @@ def publish_settings(session: Session, values: Any, now: datetime) -> dict[str, 
         ProgramRules(**merged)
     except TypeError as exc:
         raise InvalidInput(f"the program settings are not valid ({exc})") from exc
+    lock_change_log(session)
     for name, value in values.items():
         row = session.get(HOSetting, name)
         if row is None:
@@ -212,6 +215,7 @@ def publish_agreement(session: Session, kind: str, version: str, text: str, now:
             return digest  # published already: nothing to do
         raise Conflict(f"{kind} version {version} is published with another text; publish "
                        "the new text as a new version")
+    lock_change_log(session)
     session.add(HOAgreement(kind=kind, version=version, text=text, sha256=digest,
                             published_at=now))
     append_change(session, CHANGE_AGREEMENT, agreement_key(kind, version), None, now)

@@ -26,10 +26,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.errors import Conflict, InvalidInput
-from .changes import append_change
+from .changelog import append_change, lock_change_log
 from .db import HeadOfficeDb
 from .models import (
     CHANGE_CARD,
@@ -193,6 +194,16 @@ def store_records(db: HeadOfficeDb, till_id: int, push: RecordsPush, now: dateti
     """Store one records push of a till (module docstring). Raises RecordsConflict (422) or
     InvalidInput (400, a payload head office derives rows from is malformed); then nothing
     was stored."""
+    try:
+        return _store_records(db, till_id, push, now)
+    except IntegrityError:
+        # PostgreSQL: another till's push inserted the same new member or card between our
+        # look and our insert (the till lock covers one till only); the second try sees it
+        return _store_records(db, till_id, push, now)
+
+
+def _store_records(db: HeadOfficeDb, till_id: int, push: RecordsPush, now: datetime
+                   ) -> RecordsResult:
     with db.transaction() as session:
         till = session.scalar(select(HOTill).where(HOTill.id == till_id).with_for_update())
         assert till is not None
@@ -208,6 +219,8 @@ def store_records(db: HeadOfficeDb, till_id: int, push: RecordsPush, now: dateti
         for message, payload in derived:
             if payload is not None:
                 _derive(session, till, message, payload)
+        if push.members:
+            lock_change_log(session)
         for snapshot in _newest_per_member(push.members):
             result.members_stored += _store_member(session, till, snapshot, now)
         result.stored_through = session.scalar(
