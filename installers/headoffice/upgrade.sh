@@ -10,7 +10,7 @@
 # release; it is switched only after the schema upgrade worked. On failure the old release
 # and the pre-upgrade dump are there to go back to (docs/installing.md, "Rolling back").
 #
-# The head-office alembic environment is migrations/headoffice (it comes with the sync work);
+# The head-office alembic environment is migrations/headoffice;
 # it reads the database URL from LOYALTY_HEADOFFICE_DB.
 set -euo pipefail
 
