@@ -6,14 +6,16 @@ left out) and balances at other tills without remote_sync."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from headoffice_helpers import DemoTill, export, held_entries, run, till_balances
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from test_service_helpers import HandLedger, Movement, Service, message, snapshot
 
 from loyalty_pos.headoffice.balances import chain_balances
+from loyalty_pos.headoffice.changelog import CHANGE_LOG_LOCK, lock_change_log
 from loyalty_pos.headoffice.db import HeadOfficeDb
 from loyalty_pos.headoffice.models import (
     SOURCE_PUSH,
@@ -266,3 +268,19 @@ def test_a_file_import_also_feeds_balances_and_changes(service: Service, demo_ti
     balances = service.changes(other)["balances"]
     assert {b["member"]: (b["points"], b["stored_value"]) for b in balances
             if b["points"] or b["stored_value"]} == _by_member(till_balances(demo_till.path))
+
+
+def test_writers_of_the_change_log_take_turns_on_postgresql(
+        make_headoffice: Callable[[str], HeadOfficeDb]) -> None:
+    """Change ids must commit in id order (changelog.lock_change_log): while one transaction
+    may append, no other can."""
+    db = make_headoffice("postgresql")
+    with db.transaction() as session:
+        lock_change_log(session)
+        with db.engine.connect() as other:
+            taken = other.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                 {"key": CHANGE_LOG_LOCK})
+            assert taken is False
+    with db.engine.connect() as other:  # released at COMMIT
+        assert other.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"),
+                            {"key": CHANGE_LOG_LOCK}) is True
