@@ -309,6 +309,7 @@ def _publish(args: argparse.Namespace) -> int:
 def _conflicts(args: argparse.Namespace) -> int:
     import csv
 
+    from ..core.money import format_money
     from .balances import overdrafts
     from .db import HeadOfficeDb
 
@@ -323,8 +324,8 @@ def _conflicts(args: argparse.Namespace) -> int:
             writer.writerow(columns)
             writer.writerows(rows)
     for member, till, seq, amount, overdraft, _after, at in rows:
-        print(f"{member}  till {till} seq {seq}: spent {-amount / 100:.2f}, "
-              f"overdrawn by {overdraft / 100:.2f} at {at}")
+        print(f"{member}  till {till} seq {seq}: spent {format_money(-amount)}, "
+              f"overdrawn by {format_money(overdraft)} at {at}")
     members = len({row[0] for row in rows})
     print(f"{len(rows)} overdrawing spend(s) of {members} member(s)" if rows
           else "no member's chain-wide stored value went below zero")

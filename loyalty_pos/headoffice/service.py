@@ -25,7 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import DataError, SQLAlchemyError, StatementError
 
 from .. import __version__
 from ..core.errors import (
@@ -241,10 +241,14 @@ def create_app(db: HeadOfficeDb, master_key: bytes,
 
 
 def _routes(app: FastAPI) -> None:
-    @app.get("/v1/health", response_model=Health, tags=["service"])
-    def health(context: Context) -> Health:
-        with context.db.sessions() as session:
-            session.execute(select(1))
+    @app.get("/v1/health", response_model=Health, tags=["service"],
+             responses={503: {"model": Problem}})
+    def health(context: Context) -> Health | JSONResponse:
+        try:
+            with context.db.sessions() as session:
+                session.execute(select(1))
+        except SQLAlchemyError as exc:  # a monitor wants a status, not a stack trace
+            return _problem(503, f"the database cannot be reached ({type(exc).__name__})")
         return Health(status="ok", version=__version__, database=context.db.dialect)
 
     @app.post("/v1/register", response_model=RegistrationAnswer, tags=["tills"])

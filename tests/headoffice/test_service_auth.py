@@ -161,3 +161,13 @@ def test_another_till_database_cannot_take_over_a_number_with_a_ledger(
 def test_the_chain_secret_is_derived_from_the_master_key() -> None:
     assert chain_secret(MASTER) != chain_secret(bytes(32))
     assert till_key(MASTER, 11, 1) != till_key(MASTER, 11, 2) != till_key(MASTER, 12, 1)
+
+
+def test_health_is_503_when_the_database_is_gone() -> None:
+    db = HeadOfficeDb.open("postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2",
+                           upgrade=False)
+    try:
+        answer = Service(db).client.get("/v1/health")
+        assert answer.status_code == 503 and "database" in answer.json()["detail"]
+    finally:
+        db.close()
