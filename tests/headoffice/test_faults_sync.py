@@ -1,13 +1,17 @@
 """Sync through a hostile network and a crashing head office, and requests that were tampered
 with: what head office holds must still be exactly what the tills wrote, each thing once.
 
-- Three small tills and one with a backlog of ~22,000 demo entries sync through the fault proxy
-  (fault_proxy.py: dropped requests, lost responses after the server committed, concurrent
-  duplicates, delays, stale copies overtaken by newer ones) against a real `loyalty-headoffice
-  serve` subprocess, which is SIGKILLed while it imports the big till's first ledger file and
-  started again on the same port; the tills keep selling between rounds. They sync until
-  nothing is pending; then head office holds the union of the tills' ledgers, each entry once,
-  no gap open, every outbox message once, and the balances add up.
+- Three small tills trade and sync through the fault proxy (fault_proxy.py: dropped requests,
+  lost responses after the server committed, concurrent duplicates, delays, stale copies
+  overtaken by newer ones; every fault scripted once on each push, then a seeded schedule) to
+  a real `loyalty-headoffice serve` subprocess, selling between rounds, until a round pushes
+  and writes nothing: head office then holds the union of the tills' ledgers, each entry once,
+  no gap open, every outbox message once, and the sums add up.
+- A till with a backlog of ~23,000 demo entries pushes; the server is SIGKILLed while it
+  imports the first 20,000-entry file (polled: its write transaction is open), started again on
+  the same port, and the till drains through the hostile network: a whole file or none was
+  kept, and then exactly the till's ledger. (A separate test: the small tills' pulls would
+  otherwise each apply ~9,000 balances of the big till's members, seconds per till.)
 - A captured signed request with another body (signature kept) is refused with 401; altered
   content for an entry or message head office already holds, signed properly with the till's
   key, is refused with 422 and nothing changes.
