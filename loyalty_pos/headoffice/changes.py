@@ -8,7 +8,8 @@ current state of what changed in (since, cursor], at most `limit` rows at a time
 
 Left out for the asking till: members and cards whose last change in the window came from it
 (it has them already), and balances whose every change in the window came from it (they are
-movements at its own till; balances are "at other tills").
+movements at its own till; balances are "at other tills"). The till's own rows are skipped in
+the query, so they do not count against `limit`.
 
 Thread: the caller's; `changes_since` only reads.
 """
@@ -20,7 +21,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .balances import balances_elsewhere
@@ -59,27 +60,33 @@ def iso(moment: datetime | None) -> str | None:
 
 def changes_since(session: Session, till_id: int, since: int, limit: int = DEFAULT_LIMIT
                   ) -> dict[str, Any]:
-    """The answer of GET /v1/changes for the till (head office's tills.id)."""
-    rows = session.execute(select(HOChange.id, HOChange.kind, HOChange.key,
-                                  HOChange.origin_till_id)
-                           .where(HOChange.id > since).order_by(HOChange.id).limit(limit)).all()
-    cursor = rows[-1].id if rows else since
-    more = rows != [] and session.scalar(
-        select(HOChange.id).where(HOChange.id > cursor).limit(1)) is not None
-    last_origin: dict[tuple[str, str], int | None] = {}
-    others: dict[str, set[str]] = defaultdict(set)  # keys with a change from another till
+    """The answer of GET /v1/changes for the till (head office's tills.id).
+
+    The till's own member, card and balance rows are left out in the query, so a till that
+    pushed a large backlog does not page through its own changes: `limit` counts the rows
+    that concern it, and when fewer remain the cursor moves to the newest change. The newest
+    id is read first: every lower id is committed by then (changelog.lock_change_log), so the
+    rows read after it miss none below it."""
+    top = session.scalar(select(func.max(HOChange.id))) or 0
+    concerns_it = or_(HOChange.origin_till_id.is_(None), HOChange.origin_till_id != till_id,
+                      HOChange.kind.not_in(_OWN_KINDS))
+    rows = session.execute(
+        select(HOChange.id, HOChange.kind, HOChange.key)
+        .where(HOChange.id > since, HOChange.id <= top, concerns_it)
+        .order_by(HOChange.id).limit(limit)).all()
+    full = len(rows) == limit
+    cursor = rows[-1].id if full else max(top, since)
+    last_id: dict[tuple[str, str], int] = {}
     for row in rows:  # in id order: the last one wins
-        last_origin[(row.kind, row.key)] = row.origin_till_id
-        if row.origin_till_id != till_id:
-            others[row.kind].add(row.key)
+        last_id[(row.kind, row.key)] = row.id
     wanted: dict[str, list[str]] = defaultdict(list)
-    for (kind, key), origin in last_origin.items():
-        if kind in (CHANGE_MEMBER, CHANGE_CARD) and origin == till_id:
-            continue  # the asking till's own change
-        if kind == CHANGE_BALANCE and key not in others[kind]:
-            continue
+    for kind, key in last_id:
         wanted[kind].append(key)
-    return {"cursor": cursor, "more": bool(more),
+    for kind in (CHANGE_MEMBER, CHANGE_CARD):  # its last change came from the asking till
+        later = _changed_later_by(session, till_id, kind, since, cursor,
+                                  {key: at for (k, key), at in last_id.items() if k == kind})
+        wanted[kind] = [key for key in wanted[kind] if key not in later]
+    return {"cursor": cursor, "more": full and cursor < top,
             "members": member_snapshots(session, wanted[CHANGE_MEMBER]),
             "cards": _cards(session, wanted[CHANGE_CARD]),
             "promotions": _promotions(session, wanted[CHANGE_PROMOTION]),
@@ -89,6 +96,25 @@ def changes_since(session: Session, till_id: int, since: int, limit: int = DEFAU
             "balances": [{"member": uuid, "points": b.points, "stored_value": b.stored_value}
                          for uuid, b in balances_elsewhere(
                              session, wanted[CHANGE_BALANCE], till_id).items()]}
+
+
+_OWN_KINDS = (CHANGE_MEMBER, CHANGE_CARD, CHANGE_BALANCE)
+
+
+def _changed_later_by(session: Session, till_id: int, kind: str, since: int, cursor: int,
+                      others: dict[str, int]) -> set[str]:
+    """The keys whose last change in (since, cursor] is the till's own (after `others[key]`,
+    the id of the last change from elsewhere)."""
+    later: set[str] = set()
+    for chunk in _chunks(sorted(others)):
+        for key, own_last in session.execute(
+                select(HOChange.key, func.max(HOChange.id))
+                .where(HOChange.id > since, HOChange.id <= cursor, HOChange.kind == kind,
+                       HOChange.origin_till_id == till_id, HOChange.key.in_(chunk))
+                .group_by(HOChange.key)):
+            if own_last > others[key]:
+                later.add(key)
+    return later
 
 
 def _chunks(keys: list[str]) -> list[list[str]]:

@@ -220,6 +220,23 @@ def test_changes_page_by_cursor_and_leave_out_the_askers_own(service: Service) -
     assert empty["cursor"] == 6 and empty["more"] is False
 
 
+def test_a_tills_own_backlog_does_not_fill_its_pages(service: Service) -> None:
+    eleven, twelve = service.register(11), service.register(12)
+    service.push_records(eleven, [], [snapshot(f"00000000-0000-4000-8000-{n:012d}", cards=[])
+                                      for n in range(5)])
+    service.push_records(twelve, [], [snapshot(M2, cards=[])])
+    page = service.changes(eleven, limit=2)
+    assert [m["uuid"] for m in page["members"]] == [M2]
+    assert (page["cursor"], page["more"]) == (6, False)
+    # M2 changed at 11 after 12: 11 has the newest state, 12 gets it back
+    service.push_records(eleven, [], [snapshot(M2, "2026-11-22T00:00:00Z", name="By 11",
+                                               cards=[])])
+    service.push_records(twelve, [], [snapshot(M2, "2026-11-21T00:00:00Z", name="Late",
+                                               cards=[])])  # older: not stored
+    assert service.changes(eleven, since=6)["members"] == []
+    assert [m["name"] for m in service.changes(twelve, since=6)["members"]] == ["By 11"]
+
+
 def test_cards_travel_with_members_and_on_their_own(service: Service) -> None:
     eleven, twelve = service.register(11), service.register(12)
     service.push_records(eleven, [], [snapshot(M1)])
