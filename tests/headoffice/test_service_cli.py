@@ -248,3 +248,21 @@ def test_serve_answers_health_then_stops(tmp_path: Path) -> None:
         process.wait(timeout=30)
         log.close()
     assert process.returncode in (0, -15)
+
+
+def test_the_service_imports_no_qt_and_signing_is_stdlib_only() -> None:
+    """Head office never loads Qt, the till UI or devices; core/signing (which the till
+    imports) pulls in nothing beyond the standard library."""
+    code = (
+        "import sys\n"
+        "import loyalty_pos.core.signing\n"
+        "third = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'fastapi',"
+        " 'pydantic', 'httpx'))\n"
+        "import loyalty_pos.headoffice.service, loyalty_pos.headoffice.cli\n"
+        "import loyalty_pos.headoffice.publish, loyalty_pos.headoffice.keys\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6')\n"
+        "             or m.startswith(('loyalty_pos.ui', 'loyalty_pos.devices')))\n"
+        "print(third, bad)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "[] []"
