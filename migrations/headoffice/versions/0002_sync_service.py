@@ -204,6 +204,18 @@ def upgrade() -> None:
     sa.Column("amount", sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint("member_uuid", "till_id", "ledger", name=op.f("pk_ho_till_balances"))
     )
+    # Entries imported before this revision: their sums, and one 'balance' change per member
+    # and till so that tills pull their balances at other tills (remote_sync left out).
+    op.execute(
+        "INSERT INTO ho_till_balances (member_uuid, till_id, ledger, amount) "
+        "SELECT member_uuid, till_id, ledger, SUM(amount) FROM ho_ledger_entries "
+        "WHERE kind <> 'remote_sync' GROUP BY member_uuid, till_id, ledger")
+    utc_now = ("timezone('utc', now())" if op.get_bind().dialect.name == "postgresql"
+               else "CURRENT_TIMESTAMP")  # naive UTC, as every time column holds
+    op.execute(
+        "INSERT INTO ho_changes (kind, key, origin_till_id, at) "
+        f"SELECT DISTINCT 'balance', member_uuid, till_id, {utc_now} "
+        "FROM ho_ledger_entries WHERE kind <> 'remote_sync'")
 
 
 def downgrade() -> None:
