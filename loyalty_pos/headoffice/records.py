@@ -68,7 +68,19 @@ def _text(max_length: int, min_length: int = 0) -> Any:
                      AfterValidator(_clean)]
 
 
+def _utc(moment: datetime) -> datetime:
+    """Naive UTC at validation time (a time without zone is taken as UTC), so that a time
+    that does not fit once moved to UTC (year 9999 west of Greenwich) is a 400, not a 500."""
+    if moment.tzinfo is None:
+        return moment
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError as exc:
+        raise ValueError("the time is out of range") from exc
+
+
 Money = Annotated[int, Field(ge=-MAX_MONEY, le=MAX_MONEY)]
+Time = Annotated[datetime, AfterValidator(_utc)]
 
 
 class _Strict(BaseModel):
@@ -87,8 +99,8 @@ class Message(_Strict):
 class CardSnapshot(_Strict):
     number: _text(32, 1)
     status: _text(16, 1)
-    issued_at: datetime | None = None
-    blocked_at: datetime | None = None
+    issued_at: Time | None = None
+    blocked_at: Time | None = None
     block_reason: _text(200) | None = None
 
 
@@ -103,8 +115,8 @@ class MemberSnapshot(_Strict):
     tier: _text(16) | None = None
     referral_code: _text(12) | None = None
     referred_by: _text(36) | None = None
-    enrolled_at: datetime | None = None
-    updated_at: datetime
+    enrolled_at: Time | None = None
+    updated_at: Time
     cards: Annotated[list[CardSnapshot], Field(max_length=1000)] = []
 
 
@@ -130,7 +142,7 @@ class SalePayload(_Payload):
     sale_id: _text(36, 1)
     receipt_no: Money
     member: _text(36) | None = None
-    at: datetime
+    at: Time
     total: Money
     discount: Money = 0
     points_earned: Money = 0
@@ -140,7 +152,7 @@ class SalePayload(_Payload):
 class RefundPayload(_Payload):
     refund_id: _text(36, 1)
     sale_id: _text(36, 1)
-    at: datetime
+    at: Time
     amount: Money
     points_taken_back: Money = 0
     points_given_back: Money = 0
@@ -151,7 +163,7 @@ class ConsentPayload(_Payload):
     kind: _text(24, 1)
     action: _text(10, 1)
     sha256: _text(64) | None = None
-    at: datetime
+    at: Time
 
 
 _PAYLOADS: dict[str, type[_Payload]] = {"sale": SalePayload, "refund": RefundPayload,
