@@ -301,3 +301,25 @@ def test_writers_of_the_change_log_take_turns_on_postgresql(
     with db.engine.connect() as other:  # released at COMMIT
         assert other.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"),
                             {"key": CHANGE_LOG_LOCK}) is True
+
+
+def test_a_records_push_that_lost_an_insert_race_is_tried_again(
+        service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two tills' pushes inserting the same new member at once: the loser's IntegrityError
+    is retried once and then sees the winner's row."""
+    from sqlalchemy.exc import IntegrityError
+
+    from loyalty_pos.headoffice import records
+
+    real, calls = records._store_records, []
+
+    def racing(*args: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT INTO ho_members", {}, Exception("duplicate key"))
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(records, "_store_records", racing)
+    till = service.register(11)
+    answer = service.push_records(till, [message(1)], [snapshot(M1)])
+    assert answer.status_code == 200 and answer.json()["new"] == 1 and len(calls) == 2
