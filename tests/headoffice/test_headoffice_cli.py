@@ -111,7 +111,7 @@ def test_the_benchmark_prints_both_figures(dialect: str, headoffice: HeadOfficeD
     on PostgreSQL, raw COPY beside it. No timing is asserted."""
     url = headoffice.url.render_as_string(hide_password=False)
     counts = row_counts(headoffice)
-    assert main(["bench", "--db", url, "--entries", "3000"]) == 0
+    assert main(["bench", "--db", url, "--entries", "3000", "--drain-entries", "3000"]) == 0
     out = capsys.readouterr().out
     assert "ledger file: 3,000 entries" in out
     assert f"import from file into {dialect} (as shipped)" in out
@@ -121,6 +121,7 @@ def test_the_benchmark_prints_both_figures(dialect: str, headoffice: HeadOfficeD
         assert "import, every batch by INSERT ... ON CONFLICT DO NOTHING" in out
         assert "raw COPY of the same rows, scratch table without index" in out
         assert "raw COPY of the same rows, scratch table with the primary key" in out
+    assert "unsent ledger entries" in out and "whole sync_once: ledger, records, pull" in out
     assert row_counts(headoffice) == counts  # the database's own tables were not touched
 
 
