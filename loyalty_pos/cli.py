@@ -318,6 +318,8 @@ def _register(args: argparse.Namespace) -> int:
     if done.secret_replaced:
         print("the chain's secret replaced this till's own: electronic cards issued here "
               "before now must be issued again")
+    if done.queued is not None and done.queued.total:
+        print(done.queued.summary() + "; they go with the next syncs")
     return 0
 
 

@@ -32,6 +32,7 @@ from ..services.context import (
     set_setting,
     utc_now,
 )
+from .backfill import QueuedHistory, queue_history
 from .client import SyncClient, SyncRefused, SyncUnavailable
 from .pull import pull_changes
 from .push import LEDGER_BATCH, push_ledger, push_records, store_settings
@@ -75,6 +76,7 @@ class Registration:
     store_code: str
     server_time: str
     secret_replaced: bool  # the till had another chain secret (its e-cards no longer verify)
+    queued: QueuedHistory | None = None  # history recorded before registration, now queued
 
 
 def register_till(db: Database, server: str, code: str, http: httpx.Client | None = None,
@@ -100,11 +102,13 @@ def register_till(db: Database, server: str, code: str, http: httpx.Client | Non
         set_setting(session, TILL_KEY_KEY, str(key))
         set_setting(session, CHAIN_SECRET_KEY, str(secret))
         set_setting(session, LAST_ERROR_KEY, "")
-        audit.record(session, at=clock().astimezone(UTC).replace(tzinfo=None), staff_id=None,
-                     till_id=till.id, action="till_registered", target=f"till:{till.number}",
-                     server=server, store=store.code)
+        now = clock().astimezone(UTC).replace(tzinfo=None)
+        queued = queue_history(session, till.id, now)
+        audit.record(session, at=now, staff_id=None, till_id=till.id,
+                     action="till_registered", target=f"till:{till.number}",
+                     server=server, store=store.code, queued=queued.total)
     return Registration(server, till.number, store.code, str(answer.get("server_time", "")),
-                        replaced)
+                        replaced, queued)
 
 
 def _is_hex(value: object) -> bool:
