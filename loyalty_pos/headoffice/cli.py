@@ -236,12 +236,17 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .db import HeadOfficeDb
-    from .keys import key_file_path, load_master_key
+    from .keys import key_file_path, master_key_for_service
     from .service import create_app
 
     port = args.port if args.port is not None else int(os.environ.get(PORT_ENV) or DEFAULT_PORT)
-    master = load_master_key(args.key_file)
     db = HeadOfficeDb.open(args.db)  # migrates to the newest schema first
+    try:
+        with db.sessions() as session:
+            master = master_key_for_service(session, args.key_file)
+    except BaseException:
+        db.close()
+        raise
     print(f"loyalty-headoffice {__version__}: {db.dialect} database, master key "
           f"{key_file_path(args.key_file)}, listening on http://{args.host}:{port}",
           flush=True)

@@ -17,10 +17,11 @@ import hashlib
 import hmac
 import os
 import secrets
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core.chain import GENESIS_HASH
@@ -64,6 +65,28 @@ def load_master_key(path: str | Path | None = None, *, create: bool = True) -> b
         key = b""
     if len(key) != MASTER_KEY_BYTES:
         raise InvalidInput(f"{path} does not hold a master key (64 hex digits)")
+    return key
+
+
+def master_key_for_service(session: Session, path: str | Path | None = None) -> bytes:
+    """The master key the service runs with. Created only while no till holds a key: once
+    tills are registered their keys (and the chain secret on every till) derive from the key
+    in the file, and a missing file - a restore without it, a mistyped path - must stop the
+    service instead of starting it with a new key that locks every till out."""
+    path = key_file_path(path)
+    if not path.exists():
+        registered = session.scalar(select(func.count()).select_from(HOTill)
+                                    .where(HOTill.key_serial > 0)) or 0
+        if registered:
+            raise InvalidInput(
+                f"the master key file {path} does not exist, but {registered} till(s) hold "
+                "keys derived from this head office's master key: restore the key file "
+                "(docs/installing.md, \"The master key\") or give its path with --key-file; "
+                "a new key would lock every till out")
+    key = load_master_key(path)
+    if path.stat().st_mode & 0o077:
+        print(f"warning: the master key file {path} can be read by other users "
+              "(chmod 600 it)", file=sys.stderr)
     return key
 
 
