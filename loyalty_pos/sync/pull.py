@@ -2,7 +2,9 @@
 
 Each answer is fetched with no transaction open, then applied (apply.py) and its cursor stored
 in one short write transaction: a crash between answers loses nothing and applies nothing
-twice. Thread: the caller's, never the GUI's.
+twice. The transaction first checks the cursor is still the one the answer was asked from, so
+two syncs running at once never apply an older answer over a newer one. Thread: the caller's,
+never the GUI's.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ def pull_changes(db: Database, client: SyncClient, clock: Callable[[], datetime]
             raise SyncUnavailable(f"head office's changes answer has a bad cursor "
                                   f"({new_cursor!r} after {cursor})")
         with db.transaction() as session:
+            if int(read_sync_settings(session).get(PULL_CURSOR_KEY) or 0) != cursor:
+                # another sync (the till's relay and `loyalty-pos sync` at once) applied an
+                # answer meanwhile: this one may be older than what it applied
+                return applied
             applied += apply_changes(session, answer, till_id=ctx.till_id, now=ctx.now(),
                                      today=ctx.today())
             set_setting(session, PULL_CURSOR_KEY, str(new_cursor))
