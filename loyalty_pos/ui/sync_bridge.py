@@ -19,7 +19,8 @@ from PySide6.QtCore import QObject, Signal
 from ..db.engine import Database
 
 log = logging.getLogger(__name__)
-JOIN_TIMEOUT_S = 10.0   # a push in flight gets this long to end when the till closes
+JOIN_TIMEOUT_S = 2.0  # closing waits this long at most; a request in flight holds no write
+#                      transaction (sync/cycle.py), so a daemon thread left behind is harmless
 
 
 class RelayLike(Protocol):
