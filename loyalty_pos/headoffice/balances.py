@@ -33,10 +33,10 @@ from sqlalchemy import DateTime, Integer, String, func, literal, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..core.kinds import REMOTE_SYNC
 from .changelog import lock_change_log
 from .models import CHANGE_BALANCE, HOChange, HOLedgerEntry, HOTill, HOTillBalance
 
-REMOTE_SYNC = "remote_sync"   # ledger kind a till writes for movements at other tills
 POINTS = "points"
 STORED_VALUE = "stored_value"
 

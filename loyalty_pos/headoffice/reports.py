@@ -39,11 +39,11 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
 from ..core.errors import InvalidInput, NotFound
+from ..core.kinds import REMOTE_SYNC
 from .models import HOLedgerEntry, HOMember, HORefund, HOSale, HOStore, HOTier, HOTill
 
 POINTS = "points"
 STORED_VALUE = "stored_value"
-REMOTE_SYNC = "remote_sync"   # mirrors other tills' entries: never counted at head office
 ALL_STORES = "ALL"            # the store column of a chain-wide total row
 MAX_DAYS = 3660               # longest period a day-by-day report fills in
 

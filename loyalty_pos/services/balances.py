@@ -13,7 +13,7 @@ from ..core.points import lot_expiry
 from ..db.models import Member, PointLot
 from . import audit
 from .context import TillContext, load_rules
-from .ledger import LedgerWriter
+from .ledger import LedgerWriter, own_lot
 from .lookup import session_summary
 from .staff import require_manager, require_staff
 from .views import MemberSummary
@@ -90,7 +90,10 @@ class BalanceService:
     def run_expiry(self, today: date | None = None) -> int:
         """Expire every lot whose last valid day is before `today`. Returns points expired.
 
-        Batched: one transaction per batch of lots, so a long run never holds the till.
+        Lots created by `remote_sync` credits are left alone: they copy points earned at
+        another till, which expires them there; that expiry arrives here as a negative
+        `remote_sync` (ledger.py takes it from those lots first). Batched: one transaction per
+        batch of lots, so a long run never holds the till.
         """
         if today is not None and not isinstance(today, date):
             raise InvalidInput("expiry runs for a date")
@@ -99,7 +102,8 @@ class BalanceService:
         while True:
             with self.ctx.db.transaction() as session:
                 lots = list(session.scalars(
-                    select(PointLot).where(PointLot.remaining > 0, PointLot.expires_on < today)
+                    select(PointLot).where(PointLot.remaining > 0, PointLot.expires_on < today,
+                                           own_lot())
                     .order_by(PointLot.expires_on, PointLot.entry_id).limit(EXPIRY_BATCH)))
                 if not lots:
                     return expired

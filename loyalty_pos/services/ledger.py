@@ -11,11 +11,12 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..core.chain import entry_hash
 from ..core.errors import InsufficientBalance, InvalidInput
+from ..core.kinds import REMOTE_SYNC
 from ..core.points import Lot, consume_lots
 from ..db.models import LedgerEntry, LotAllocation, Member, PointLot, Till
 
@@ -97,6 +98,10 @@ class LedgerWriter:
               prefer_lot: str | None = None, **extra: object) -> tuple[LedgerEntry, int]:
         """Debit points from lots, soonest expiry first (`prefer_lot` first of all).
 
+        A `remote_sync` debit (a spend or expiry at another till, mirrored here) takes from
+        the lots earlier `remote_sync` credits created first, soonest expiry among them, and
+        only then from this till's own lots: those copies of other tills' points never expire
+        here, so what the other till used up must leave them, not the lots this till expires.
         Returns the entry and the shortfall that became a points debt (0 unless allow_debt).
         """
         if not allow_debt and points > member.points_balance:
@@ -105,10 +110,15 @@ class LedgerWriter:
         entry = self._append(POINTS, kind, member, -points, **extra)
         self.session.flush()
         lots = self._open_lots(member)
-        preferred = [lot for lot in lots if lot.entry_id == prefer_lot]
-        others = [lot for lot in lots if lot.entry_id != prefer_lot]
+        remote = remote_lot_ids(self.session, [lot.entry_id for lot in lots]) if (
+            kind == REMOTE_SYNC) else set()
+        groups = ([lot for lot in lots if lot.entry_id == prefer_lot],
+                  [lot for lot in lots if lot.entry_id != prefer_lot
+                   and lot.entry_id in remote],
+                  [lot for lot in lots if lot.entry_id != prefer_lot
+                   and lot.entry_id not in remote])
         shortfall = points
-        for group in (preferred, others):
+        for group in groups:
             shortfall = self._take_from_lots(entry, group, shortfall)
         member.points_balance -= points
         return entry, shortfall
@@ -196,6 +206,23 @@ class LedgerWriter:
             self.session.add(LotAllocation(entry_id=debt_entry_id, lot_entry_id=lot.entry_id,
                                            points=take))
             lot.remaining -= take
+
+
+def remote_lot_ids(session: Session, lot_ids: list[str]) -> set[str]:
+    """Which of these lots were created by `remote_sync` credits (copies of points earned at
+    other tills: they never expire at this till)."""
+    found: set[str] = set()
+    for start in range(0, len(lot_ids), 500):  # bounded IN lists
+        found.update(session.scalars(select(LedgerEntry.id).where(
+            LedgerEntry.id.in_(lot_ids[start:start + 500]), LedgerEntry.kind == REMOTE_SYNC)))
+    return found
+
+
+def own_lot() -> ColumnElement[bool]:
+    """SQL condition on point_lots: the lot is this till's own, not a copy of points earned
+    at other tills made by a `remote_sync` credit (a primary-key lookup per lot)."""
+    return ~select(LedgerEntry.id).where(LedgerEntry.id == PointLot.entry_id,
+                                         LedgerEntry.kind == REMOTE_SYNC).exists()
 
 
 def _as_lot(lot: PointLot) -> Lot:

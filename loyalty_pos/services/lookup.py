@@ -32,9 +32,13 @@ SELECT m.id, m.uuid, m.name, m.phone, m.tier_code, m.points_balance, m.stored_va
 FROM members m WHERE m.id = ?
 """
 _CARD_SQL = "SELECT member_id, status FROM cards WHERE number = ?"
+# This till's own lots only: a lot copied from another till by a `remote_sync` credit never
+# expires here (that till expires it, and the expiry arrives as a negative remote_sync).
 _EXPIRY_SQL = """
 SELECT expires_on, SUM(remaining) FROM point_lots
 WHERE member_uuid = ? AND remaining > 0 AND expires_on >= ?
+  AND NOT EXISTS (SELECT 1 FROM ledger_entries e
+                  WHERE e.id = point_lots.entry_id AND e.kind = 'remote_sync')
 GROUP BY expires_on ORDER BY expires_on LIMIT 1
 """
 _PHONE_SQL = ("SELECT id FROM members WHERE phone >= ? AND phone < ? ORDER BY phone LIMIT ?")

@@ -23,6 +23,7 @@ from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from ..core.errors import InvalidInput, NotFound
+from ..core.kinds import REMOTE_SYNC
 from ..core.money import format_money
 from ..core.receipts import receipt_code
 from ..db.models import (
@@ -36,7 +37,7 @@ from ..db.models import (
     Till,
 )
 from .context import TillContext, load_rules, load_tiers
-from .ledger import POINTS, STORED_VALUE, iso_utc
+from .ledger import POINTS, STORED_VALUE, iso_utc, own_lot
 from .reports import DayReport, ReportService, local_day_bounds
 
 EXPIRY_HORIZON_DAYS = 90
@@ -429,15 +430,15 @@ class ManagerReportService:
                 lines.append(StatementLine(
                     at=_local(datetime.fromisoformat(row.created_at.rstrip("Z"))),
                     ledger=row.ledger, kind=row.kind, description=_describe(row),
-                    detail=f"valid to {row.expires_on}" if row.ledger == POINTS
-                    and row.amount > 0 and row.expires_on else "",
+                    detail=_points_detail(row),
                     points=entry_points, stored_value=entry_stored, points_balance=points,
                     stored_value_balance=stored))
             expiring = [ExpiringLot(day, int(total)) for day, total in session.execute(
                 select(PointLot.expires_on, func.sum(PointLot.remaining))
                 .where(PointLot.member_uuid == member.uuid, PointLot.remaining > 0,
                        PointLot.expires_on >= today,
-                       PointLot.expires_on <= today + timedelta(days=EXPIRY_HORIZON_DAYS))
+                       PointLot.expires_on <= today + timedelta(days=EXPIRY_HORIZON_DAYS),
+                       own_lot())  # copies of other tills' points expire there, not here
                 .group_by(PointLot.expires_on).order_by(PointLot.expires_on))]
             card = session.scalar(select(Card.number).where(
                 Card.member_id == member.id, Card.status == "active"))
@@ -599,6 +600,16 @@ class ManagerReportService:
                                      data.currency_symbol),
         ]
         return render_overview_pdf(data, images, path)
+
+
+def _points_detail(row) -> str:  # type: ignore[no-untyped-def]
+    """A points credit's validity: its lot's date, except for a copy of points earned at
+    other tills (remote_sync), which expire at the till that earned them."""
+    if row.ledger != POINTS or row.amount <= 0 or not row.expires_on:
+        return ""
+    if row.kind == REMOTE_SYNC:
+        return "expire at the till that earned them"
+    return f"valid to {row.expires_on}"
 
 
 def _describe(row) -> str:  # type: ignore[no-untyped-def]

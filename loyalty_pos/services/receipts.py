@@ -182,6 +182,7 @@ SELECT lot.expires_on, SUM(lot.points - COALESCE((
     WHERE a.lot_entry_id = lot.entry_id AND {_UP_TO_CUT.format(e="s")}), 0)) AS open_points
 FROM point_lots lot JOIN ledger_entries e ON e.id = lot.entry_id
 WHERE lot.member_uuid = :member AND lot.expires_on >= :day AND {_UP_TO_CUT.format(e="e")}
+  AND e.kind != 'remote_sync'  -- copies of other tills' points expire there, not here
 GROUP BY lot.expires_on HAVING open_points > 0
 ORDER BY lot.expires_on LIMIT 1
 """
