@@ -145,8 +145,10 @@ def member_snapshots(session: Session, uuids: list[str]) -> list[dict[str, Any]]
                 "birthday": member.birthday.isoformat() if member.birthday else None,
                 "status": member.status, "tier": member.tier_code,
                 "referral_code": member.referral_code, "referred_by": member.referred_by_uuid,
-                "enrolled_at": iso(member.enrolled_at), "updated_at": iso(member.updated_at),
-                "cards": cards.get(member.uuid, [])})
+                "enrolled_at": iso(member.enrolled_at),
+                "first_purchase_at": iso(member.first_purchase_at),
+                "referral_rewarded": bool(member.referral_rewarded),
+                "updated_at": iso(member.updated_at), "cards": cards.get(member.uuid, [])})
     return found
 
 

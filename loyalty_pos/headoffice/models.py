@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -181,7 +183,11 @@ class HOSetting(HeadOfficeBase):
 
 
 class HOMember(HeadOfficeBase):
-    """The newest snapshot of a member a till pushed (by updated_at; ties: the later push)."""
+    """The newest snapshot of a member a till pushed (by updated_at; ties: the later push),
+    except the two "firsts", which are merged from every snapshot whatever its updated_at:
+    `first_purchase_at` the earliest any till saw, `referral_rewarded` true once any till paid
+    the referral reward (records._store_member). They decide whether a first-purchase
+    promotion or a referral reward is paid, so an older snapshot must never undo them."""
     __tablename__ = "ho_members"
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -194,6 +200,9 @@ class HOMember(HeadOfficeBase):
     referred_by_uuid: Mapped[str | None] = mapped_column(String(36))
     enrolled_at: Mapped[datetime | None] = mapped_column(DateTime)
     enrolled_till_id: Mapped[int | None] = mapped_column(ForeignKey("tills.id"))
+    first_purchase_at: Mapped[datetime | None] = mapped_column(DateTime)
+    referral_rewarded: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     last_till_id: Mapped[int | None] = mapped_column(ForeignKey("tills.id"))
     received_at: Mapped[datetime] = mapped_column(DateTime)

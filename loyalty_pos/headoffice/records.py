@@ -7,7 +7,12 @@ sent and derive `ho_sales` (topic sale), `ho_refunds` (refund) and `ho_consents`
 
 Member snapshots are state, not history: head office keeps the newest by `updated_at` (ties:
 the later push) with its cards, and appends an `ho_changes` row for every member and card it
-stored something new for, so other tills pull it.
+stored something new for, so other tills pull it. The member's "firsts" are the exception:
+`first_purchase_at` (the earliest any snapshot carried) and `referral_rewarded` (true once any
+snapshot said so) are merged from every snapshot, older ones too, because they decide whether
+a first-purchase promotion or a referral reward is paid again. When the stored member then
+differs from what the pushing till sent, the change row names no till (origin NULL), so the
+pushing till pulls the merged member back as well.
 
 The pydantic models here are the request body (service.py documents them in OpenAPI).
 Thread: the caller's (the service's threadpool); `store_records` runs one transaction with the
@@ -116,6 +121,8 @@ class MemberSnapshot(_Strict):
     referral_code: _text(12) | None = None
     referred_by: _text(36) | None = None
     enrolled_at: Time | None = None
+    first_purchase_at: Time | None = None
+    referral_rewarded: bool = False
     updated_at: Time
     cards: Annotated[list[CardSnapshot], Field(max_length=1000)] = []
 
@@ -233,8 +240,10 @@ def _store_records(db: HeadOfficeDb, till_id: int, push: RecordsPush, now: datet
                 _derive(session, till, message, payload)
         if push.members:
             lock_change_log(session)
+        firsts = _firsts_per_member(push.members)
         for snapshot in _newest_per_member(push.members):
-            result.members_stored += _store_member(session, till, snapshot, now)
+            result.members_stored += _store_member(session, till, snapshot,
+                                                   firsts[snapshot.uuid], now)
         result.stored_through = session.scalar(
             select(func.max(HOMessage.message_id)).where(HOMessage.till_id == till.id)) or 0
         return result
@@ -319,21 +328,65 @@ def _updated(snapshot: MemberSnapshot) -> datetime:
     return moment
 
 
+@dataclass(frozen=True)
+class Firsts:
+    """A member's "firsts", merged monotonically: the earliest first purchase any till saw,
+    and whether any till paid the referral reward. Neither ever goes back."""
+    first_purchase_at: datetime | None = None
+    referral_rewarded: bool = False
+
+    def merge(self, first_purchase_at: datetime | None, referral_rewarded: bool) -> Firsts:
+        known = [moment for moment in (self.first_purchase_at, first_purchase_at) if moment]
+        return Firsts(min(known) if known else None,
+                      self.referral_rewarded or bool(referral_rewarded))
+
+
+def _snapshot_firsts(snapshot: MemberSnapshot) -> Firsts:
+    return Firsts(utc_naive(snapshot.first_purchase_at), snapshot.referral_rewarded)
+
+
+def _firsts_per_member(snapshots: list[MemberSnapshot]) -> dict[str, Firsts]:
+    """The firsts of every snapshot of a member in the request, merged (not only the
+    newest's)."""
+    merged: dict[str, Firsts] = {}
+    for snapshot in snapshots:
+        merged[snapshot.uuid] = merged.get(snapshot.uuid, Firsts()).merge(
+            utc_naive(snapshot.first_purchase_at), snapshot.referral_rewarded)
+    return merged
+
+
 _MEMBER_FIELDS = ("name", "phone", "email", "birthday", "status", "tier_code",
-                  "referral_code", "referred_by_uuid", "enrolled_at", "updated_at")
+                  "referral_code", "referred_by_uuid", "enrolled_at", "first_purchase_at",
+                  "referral_rewarded", "updated_at")
 
 
-def _store_member(session: Session, till: HOTill, snapshot: MemberSnapshot, now: datetime
-                  ) -> int:
-    """Keep the snapshot if it is not older than the held one; 1 if anything changed."""
+def _store_member(session: Session, till: HOTill, snapshot: MemberSnapshot, firsts: Firsts,
+                  now: datetime) -> int:
+    """Keep the snapshot if it is not older than the held one, and merge the firsts (of
+    `firsts`, this request's, and the held member's) whatever its age; 1 if anything changed.
+    """
     held = session.get(HOMember, snapshot.uuid, with_for_update=True)
+    if held is not None:
+        firsts = firsts.merge(held.first_purchase_at, held.referral_rewarded)
+    # the pushing till holds something else than head office now: it must pull it back
+    origin = till.id if firsts == _snapshot_firsts(snapshot) else None
     if held is not None and _updated(snapshot) < held.updated_at:
-        return 0  # an older state than head office's (a till that had not pulled yet)
+        # an older state than head office's (a till that had not pulled yet): only its firsts
+        # count, and they count whatever the order snapshots arrive in
+        if firsts == Firsts(held.first_purchase_at, held.referral_rewarded):
+            return 0
+        held.first_purchase_at = firsts.first_purchase_at
+        held.referral_rewarded = firsts.referral_rewarded
+        held.received_at = now
+        append_change(session, CHANGE_MEMBER, snapshot.uuid, None, now)
+        return 1
     values = {"name": snapshot.name, "phone": snapshot.phone, "email": snapshot.email,
               "birthday": snapshot.birthday, "status": snapshot.status,
               "tier_code": snapshot.tier, "referral_code": snapshot.referral_code,
               "referred_by_uuid": snapshot.referred_by,
-              "enrolled_at": utc_naive(snapshot.enrolled_at), "updated_at": _updated(snapshot)}
+              "enrolled_at": utc_naive(snapshot.enrolled_at),
+              "first_purchase_at": firsts.first_purchase_at,
+              "referral_rewarded": firsts.referral_rewarded, "updated_at": _updated(snapshot)}
     changed = held is None or any(getattr(held, name) != values[name] for name in _MEMBER_FIELDS)
     if held is None:
         # enrolled_till_id: the first till head office hears of the member from
@@ -344,7 +397,7 @@ def _store_member(session: Session, till: HOTill, snapshot: MemberSnapshot, now:
             setattr(held, name, value)
     held.last_till_id, held.received_at = till.id, now
     if changed:
-        append_change(session, CHANGE_MEMBER, snapshot.uuid, till.id, now)
+        append_change(session, CHANGE_MEMBER, snapshot.uuid, origin, now)
     cards_changed = sum(_store_card(session, till, snapshot.uuid, card, now)
                         for card in snapshot.cards)
     return 1 if changed or cards_changed else 0

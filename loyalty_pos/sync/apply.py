@@ -10,6 +10,11 @@ does not validate is left out, and the audit log says what and why (action `sync
 Each member is applied inside a savepoint, so a clash the checks did not foresee costs that
 member only.
 
+A member's "firsts" are merged whatever the snapshot's `updated_at`, never undone:
+`first_purchase_at` becomes the earlier of the two, `referral_rewarded` stays true once true.
+They decide whether a first-purchase promotion or a referral reward is paid here, so a
+snapshot older than this till's member (a local edit not pushed yet) still brings them.
+
 Balances: per member and ledger, one `remote_sync` entry for the difference between head
 office's figure for the member's movements at other tills and the sum of this till's
 `remote_sync` entries so far (docs/sync-protocol.md, "Balances across tills"). Points
@@ -232,6 +237,7 @@ class ChangeApplier:
             member = self._new_member(snapshot, uuid, updated_at)
         elif member.updated_at <= updated_at:  # head office keeps the newest; so do we
             self._update_member(member, snapshot, updated_at)
+        self._merge_firsts(member, snapshot)
         cards = sorted(snapshot.get("cards") or [], key=lambda c: c.get("status") == "active")
         for card in cards:  # blocked ones first: a replacement's new card can then go active
             self._card(member, card)
@@ -251,6 +257,17 @@ class ChangeApplier:
         self.session.add(member)
         self.session.flush()
         return member
+
+    def _merge_firsts(self, member: Member, snapshot: dict[str, Any]) -> None:
+        """Monotonic, whatever the order snapshots arrive in (module docstring); updated_at is
+        left alone: the firsts travel in every snapshot, and this changes no other field."""
+        arrived = parse_time(snapshot.get("first_purchase_at"))
+        if arrived is not None and (member.first_purchase_at is None
+                                    or arrived < member.first_purchase_at):
+            member.first_purchase_at = arrived
+        if snapshot.get("referral_rewarded") is True and not member.referral_rewarded:
+            member.referral_rewarded = True
+        self.session.flush()
 
     def _update_member(self, member: Member, snapshot: dict[str, Any], updated_at: datetime
                        ) -> None:

@@ -155,7 +155,8 @@ def message_json(row: OutboxMessage) -> dict[str, Any]:
 
 def named_members(messages: Iterable[OutboxMessage]) -> list[str]:
     """The member uuids messages name (`payload.member`, or `ref` of member-keyed topics),
-    each once, in order of first mention."""
+    each once, in order of first mention. A member's sale names the member, so the snapshot
+    carrying what the sale changed (first purchase, referral reward paid) goes with it."""
     found: dict[str, None] = {}
     for row in messages:
         payload = row.payload if isinstance(row.payload, dict) else {}
@@ -179,7 +180,11 @@ def member_snapshot(session: Session, member: Member) -> dict[str, Any]:
         "status": member.status, "tier": member.tier_code,
         "referral_code": member.referral_code,
         "referred_by": referrer.uuid if referrer is not None else None,
-        "enrolled_at": iso_utc(member.enrolled_at), "updated_at": iso_utc(member.updated_at),
+        "enrolled_at": iso_utc(member.enrolled_at),
+        # the "firsts": head office and every till merge them whatever the snapshot's age
+        "first_purchase_at": iso_utc(member.first_purchase_at),
+        "referral_rewarded": bool(member.referral_rewarded),
+        "updated_at": iso_utc(member.updated_at),
         "cards": [{"number": card.number, "status": card.status,
                    "issued_at": iso_utc(card.issued_at), "blocked_at": iso_utc(card.blocked_at),
                    "block_reason": card.block_reason} for card in cards],

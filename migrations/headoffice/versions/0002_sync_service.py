@@ -14,6 +14,8 @@ added to in the import's transaction together with the 'balance' change rows (on
 the new rows: ~0.37 s per 300,000 entries, which the change rows would cost anyway with the
 index); every balance read is then a primary-key lookup.
 tills.origin_* become nullable: add-till makes the row before the till's database is known.
+ho_members carries the member's "firsts" (first_purchase_at, referral_rewarded), merged from
+every snapshot so that a first-purchase promotion or referral reward is paid once chain-wide.
 """
 from collections.abc import Sequence
 
@@ -105,6 +107,8 @@ def upgrade() -> None:
     sa.Column("referred_by_uuid", sa.String(length=36), nullable=True),
     sa.Column("enrolled_at", sa.DateTime(), nullable=True),
     sa.Column("enrolled_till_id", sa.Integer(), nullable=True),
+    sa.Column("first_purchase_at", sa.DateTime(), nullable=True),
+    sa.Column("referral_rewarded", sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column("updated_at", sa.DateTime(), nullable=False),
     sa.Column("last_till_id", sa.Integer(), nullable=True),
     sa.Column("received_at", sa.DateTime(), nullable=False),
