@@ -11,6 +11,10 @@ Left out for the asking till: members and cards whose last change in the window 
 movements at its own till; balances are "at other tills"). The till's own rows are skipped in
 the query, so they do not count against `limit`.
 
+Balances cover the members of the answer's `balance` rows and of its `member` rows: a
+member's balance rows may precede its member row (a till pushes its ledger first), and a
+till cannot apply a balance of a member it does not know yet (`_balance_members`).
+
 Thread: the caller's; `changes_since` only reads.
 """
 
@@ -95,7 +99,18 @@ def changes_since(session: Session, till_id: int, since: int, limit: int = DEFAU
             "agreements": _agreements(session, wanted[CHANGE_AGREEMENT]),
             "balances": [{"member": uuid, "points": b.points, "stored_value": b.stored_value}
                          for uuid, b in balances_elsewhere(
-                             session, wanted[CHANGE_BALANCE], till_id).items()]}
+                             session, _balance_members(wanted), till_id).items()]}
+
+
+def _balance_members(wanted: dict[str, list[str]]) -> list[str]:
+    """The members whose balance at other tills the answer carries: those of its `balance`
+    rows and those of its `member` rows. A till pushes its ledger before its records, so a
+    member's balance rows get lower ids than its member row: a till that pulls in between
+    (or pages through the log with a small limit) gets the balance before it knows the
+    member and cannot apply it (sync/apply.py skips it). Sending the balance again with the
+    member makes it arrive in the answer the till learns the member from (the till applies
+    members before balances). Cheap: primary-key lookups on ho_till_balances."""
+    return sorted(set(wanted[CHANGE_BALANCE]) | set(wanted[CHANGE_MEMBER]))
 
 
 _OWN_KINDS = (CHANGE_MEMBER, CHANGE_CARD, CHANGE_BALANCE)

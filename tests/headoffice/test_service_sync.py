@@ -323,3 +323,35 @@ def test_a_records_push_that_lost_an_insert_race_is_tried_again(
     till = service.register(11)
     answer = service.push_records(till, [message(1)], [snapshot(M1)])
     assert answer.status_code == 200 and answer.json()["new"] == 1 and len(calls) == 2
+
+
+def test_a_member_in_the_answer_brings_its_balance_at_other_tills(service: Service,
+                                                                  tmp_path: Path) -> None:
+    """A till pushes its ledger before its records: M1's balance rows precede its member
+    row. Till 12 pulling in between gets a balance of a member it does not know (it cannot
+    apply it); the answer with the member carries the balance again. A new till paging one
+    row at a time gets every member with its balance too."""
+    eleven, twelve = service.register(11), service.register(12)
+    service.push_ledger(eleven, HandLedger(eleven).add(
+        Movement(M1, 1000, kind="top_up"), Movement(M1, 50, "points", "earn")).file(
+        tmp_path, service.secret))
+    between = service.changes(twelve)
+    assert between["members"] == [] and [b["member"] for b in between["balances"]] == [M1]
+    service.push_records(eleven, [], [snapshot(M1)])
+    after = service.changes(twelve, since=between["cursor"])
+    assert [m["uuid"] for m in after["members"]] == [M1]
+    assert after["balances"] == [{"member": M1, "points": 50, "stored_value": 1000}]
+    # a new till pages through the whole log one row at a time
+    thirteen = service.register(13)
+    known: set[str] = set()
+    balances: dict[str, tuple[int, int]] = {}
+    cursor, more = 0, True
+    while more:
+        page = service.changes(thirteen, since=cursor, limit=1)
+        known |= {m["uuid"] for m in page["members"]}
+        balances |= {b["member"]: (b["points"], b["stored_value"]) for b in page["balances"]
+                     if b["member"] in known}  # what a till can apply
+        cursor, more = page["cursor"], page["more"]
+    assert balances == {M1: (50, 1000)}
+    # its own member and movements: till 11 gets no balance back
+    assert service.changes(eleven)["balances"] == []
