@@ -1,21 +1,33 @@
 """`import_ledger_file`: bring a till's ledger file into the head-office database.
 
-In this order, and nothing is written unless all of it holds:
+The file is read in ONE pass (sync/ledger_file.LedgerFileReader): a reading thread inflates
+it and computes the HMAC while the importing thread checks and stores the entries, and the
+signature is checked when the file ends, before COMMIT. In this order, and nothing is
+committed unless all of it holds:
 
-1. pass 1 over the file (no database): the gzip stream is whole, the signature trailer is
-   there and the HMAC matches the chain secret, the header has the known format and version,
-   the number of entry lines is the header's count (sync/ledger_file.verify_file);
+1. the header line: known format and version, every field valid (checked, not yet
+   authenticated); a push (`expect_till`) must come from the till it names;
 2. in ONE transaction: the till is found by its number (or registered on its first file) and
    its row locked, so imports of one till take turns; the file must link to what head office
    already holds around its range (stored entry first_seq-1 has the header's prev_hash,
    stored entry last_seq+1 links to the header's last_hash);
-3. pass 2 streams the entries in batches of 5,000, each checked (fields, types, contiguous
-   seq, prev_hash links, hash recomputes) and compared with the stored entries of the same
+3. the entries stream in batches of 5,000, each checked (fields, types, contiguous seq,
+   prev_hash links, hash recomputes) and compared with the stored entries of the same
    (till, seq): the same hash is a duplicate, another hash refuses the whole file naming the
    till and seq; the others are inserted idempotently (below);
-4. gaps, the chain head and the import log are brought up to date, then COMMIT.
+4. the end of the file: the gzip stream is whole, the last line is the signature trailer and
+   the HMAC over every byte before it matches the chain secret, the number of entry lines is
+   the header's count, the entries end on the header's last seq and hash, the file did not
+   change while it was read;
+5. the balances, gaps, the chain head and the import log (with the file's sha256) are brought
+   up to date, then COMMIT.
 
-Any failure rolls the transaction back: the database is as it was.
+Any failure rolls the transaction back: the database is as it was. A tampered file thus costs
+some work rolled back but writes nothing. The refusal reported keeps the precedence of
+checking the signature first: when something fails before the end (steps 1-3), the file is
+checked once more in full (ledger_file.verify_file) and, if it is not authentic, that refusal
+is raised instead (LedgerFileReader.refusal_first) — the same error as when the signature was
+checked in a pass of its own before the import.
 
 Gaps. Head office keeps, per till, the invariant "stored seqs = 1..max(seq) minus the open
 gaps". A file starting beyond max+1 opens the gap max+1..first_seq-1 (reported, and the
@@ -31,7 +43,12 @@ temporary staging table and the dialect's INSERT ... SELECT ... ON CONFLICT (til
 DO NOTHING. Both are exact because the till's row is locked for the whole import (every
 writer of a till's entries takes that lock); the primary key refuses anything else. Measured
 on 2 cores, 1,000,000 entries (bench.py): ~134k entries/s as shipped, ~119k/s with ON CONFLICT
-for every batch; executemany of these 22-column rows managed ~40-90k/s.
+for every batch; executemany of these 22-column rows managed ~40-90k/s. Reading the file once
+(one inflate, the HMAC on the reading thread, the block lane of ledger_file) instead of twice
+took the importing process's CPU for those 1,000,000 entries from ~8.0 s to ~5.0 s; what
+remains is ~1 s of balance aggregation after the last COPY (record_imported_balances: right
+after COPY the planner has no statistics and sorts 1,000,000 rows on disk) and the server's
+COPY itself.
 """
 
 from __future__ import annotations
@@ -60,10 +77,8 @@ from ..sync.ledger_file import (
     FIELD_INDEX,
     INTEGER_FIELDS,
     EntryBatch,
+    LedgerFileReader,
     LedgerHeader,
-    VerifiedFile,
-    iter_verified_entries,
-    verify_file,
 )
 from .balances import record_imported_balances
 from .db import HeadOfficeDb
@@ -122,10 +137,11 @@ def import_ledger_file(target: HeadOfficeDb | Session, path: str | Path | bytes,
     raises LedgerFileError (refused file) or ImportConflict (contradicts stored data), and
     then nothing was written.
 
-    `path` is the file, or its bytes (a push: spooled to a temporary file, since both passes
-    stream from a file). `source` goes into every new row (SOURCE_FILE or SOURCE_PUSH).
+    `path` is the file, or its bytes (a push: spooled to a temporary file, since the reading
+    streams from a file). `source` goes into every new row (SOURCE_FILE or SOURCE_PUSH).
     `expect_till`: the till number the file must be from (a push: the authenticated till);
-    another number raises WrongTill before any database work.
+    another number raises WrongTill before any database work (LedgerFileError instead when
+    the file is not authentic).
 
     `target` is a HeadOfficeDb (the import commits its own transaction) or a Session: inside
     an open transaction the import runs in a SAVEPOINT and the caller commits; otherwise it
@@ -137,16 +153,25 @@ def import_ledger_file(target: HeadOfficeDb | Session, path: str | Path | bytes,
             spooled.write_bytes(path)
             return import_ledger_file(target, spooled, secret, progress, clock=clock,
                                       source=source, expect_till=expect_till)
-    verified = verify_file(path, secret)  # before any database work
-    if expect_till is not None and verified.header.till_number != expect_till:
-        raise WrongTill(f"this ledger file is from till {verified.header.till_number}, not "
-                        f"from till {expect_till}: a till pushes only its own entries")
-    now = clock().astimezone(UTC).replace(tzinfo=None)
-    if isinstance(target, HeadOfficeDb):
-        with target.transaction() as session:
-            return _import(session, verified, progress, now, source)
-    with _own_transaction(target):
-        return _import(target, verified, progress, now, source)
+    reading = LedgerFileReader(path, secret, BATCH)
+    try:
+        header = reading.header  # checked, not yet authenticated (see the module docstring)
+        if expect_till is not None and header.till_number != expect_till:
+            raise WrongTill(f"this ledger file is from till {header.till_number}, not "
+                            f"from till {expect_till}: a till pushes only its own entries")
+        now = clock().astimezone(UTC).replace(tzinfo=None)
+        if isinstance(target, HeadOfficeDb):
+            with target.transaction() as session:
+                return _import(session, reading, progress, now, source)
+        with _own_transaction(target):
+            return _import(target, reading, progress, now, source)
+    except Exception as error:
+        # rolled back by now; a file that is not authentic is refused as such, whatever
+        # went wrong first (the precedence of checking the signature before anything else)
+        reading.refusal_first(error)
+        raise
+    finally:
+        reading.close()
 
 
 @contextmanager
@@ -159,10 +184,11 @@ def _own_transaction(session: Session) -> Iterator[None]:
             yield
 
 
-def _import(session: Session, verified: VerifiedFile, progress: Progress | None,
+def _import(session: Session, reading: LedgerFileReader, progress: Progress | None,
             now: datetime, source: str) -> ImportResult:
-    header = verified.header
-    result = ImportResult(verified.path.name, verified.sha256, header.store_code,
+    header = reading.header
+    # the file's sha256 is known when the reading ends: filled in then
+    result = ImportResult(reading.path.name, "", header.store_code,
                           header.till_number, header.first_seq, header.last_seq, header.count)
     till = _till_for(session, header, now, result)
     stored_max = session.scalar(select(func.max(HOLedgerEntry.seq))
@@ -171,7 +197,7 @@ def _import(session: Session, verified: VerifiedFile, progress: Progress | None,
     overlap = session.scalar(select(func.count()).select_from(HOLedgerEntry).where(
         HOLedgerEntry.till_id == till.id,
         HOLedgerEntry.seq.between(header.first_seq, header.last_seq))) or 0
-    log = HOImport(file_name=verified.path.name[:255], sha256=verified.sha256, till_id=till.id,
+    log = HOImport(file_name=reading.path.name[:255], sha256="", till_id=till.id,
                    first_seq=header.first_seq, last_seq=header.last_seq, entries_new=0,
                    entries_duplicate=0, imported_at=now)
     session.add(log)
@@ -183,7 +209,7 @@ def _import(session: Session, verified: VerifiedFile, progress: Progress | None,
     try:
         if progress:
             progress(0, header.count)
-        for batch in iter_verified_entries(verified, BATCH):
+        for batch in reading.batches():
             store.put(batch)
             if progress:
                 progress(batch.last_seq - header.first_seq + 1, header.count)
@@ -191,6 +217,9 @@ def _import(session: Session, verified: VerifiedFile, progress: Progress | None,
         store.abort()
         raise
     store.close()
+    if not reading.authentic:  # batches() ends only after the end-of-file checks
+        raise RuntimeError("the ledger file was not read to its end")
+    result.sha256 = log.sha256 = reading.sha256
     result.new, result.duplicate = store.new, store.duplicate
     log.entries_new, log.entries_duplicate = result.new, result.duplicate
     if result.new:
@@ -303,7 +332,6 @@ def _update_chain_head(session: Session, till: HOTill, stored_max: int, now: dat
 # INSERT ... ON CONFLICT (bench.py measures both).
 COPY_NEW_BATCHES = True
 
-_HASH_AT = FIELD_INDEX["hash"]
 # ho_ledger_entries column of each field of a row (ENTRY_FIELDS order); renamed chained fields
 _RENAMED = {"id": "entry_id", "member_id": "member_uuid", "store_id": "origin_store_id",
             "till_id": "origin_till_id"}
@@ -335,18 +363,18 @@ class _BatchStore:
     def abort(self) -> None:
         pass
 
-    def _store(self, batch: EntryBatch, prepared: bytes | None) -> None:
+    def _store(self, batch: EntryBatch, prepared: _Copy | None) -> None:
         """`prepared`: the batch in the form the store sends it in (PostgreSQL: COPY text)."""
         keep = self._not_held(batch) if self.check_held else None
         if keep is None:  # no key of the batch is held
             self._insert(batch, None, prepared)
-            stored = len(batch.rows)
+            stored = len(batch)
         else:
             if keep:
                 self._insert(batch, keep, prepared)
             stored = len(keep)
         self.new += stored
-        self.duplicate += len(batch.rows) - stored
+        self.duplicate += len(batch) - stored
 
     def _not_held(self, batch: EntryBatch) -> list[int] | None:
         """The positions of the batch's entries head office does not hold (None: it holds none
@@ -359,20 +387,19 @@ class _BatchStore:
         if not held:
             return None
         keep = []
-        for position, row in enumerate(batch.rows):
+        for position, digest in enumerate(batch.hashes):
             seq = batch.first_seq + position
             stored = held.get(seq)
             if stored is None:
                 keep.append(position)
-            elif stored.encode() != row[_HASH_AT]:
+            elif stored.encode() != digest:
                 raise ImportConflict(
                     f"till {self.till.number} seq {seq}: head office already holds a different "
                     f"entry under this key (hash {stored[:12]}… there, "
-                    f"{(row[_HASH_AT] or b'').decode()[:12]}… in the file); nothing was "
-                    "imported")
+                    f"{digest.decode()[:12]}… in the file); nothing was imported")
         return keep
 
-    def _insert(self, batch: EntryBatch, keep: list[int] | None, prepared: bytes | None
+    def _insert(self, batch: EntryBatch, keep: list[int] | None, prepared: _Copy | None
                 ) -> None:
         """Insert the rows at positions `keep` (all when None) of the batch."""
         raise NotImplementedError
@@ -383,7 +410,7 @@ class _SqliteStore(_BatchStore):
 
     statement = sqlite_insert(ENTRIES).on_conflict_do_nothing(index_elements=["till_id", "seq"])
 
-    def _insert(self, batch: EntryBatch, keep: list[int] | None, prepared: bytes | None
+    def _insert(self, batch: EntryBatch, keep: list[int] | None, prepared: _Copy | None
                 ) -> None:
         rows = batch.rows if keep is None else [batch.rows[at] for at in keep]
         constants = dict(zip(_CONSTANT_COLUMNS, self.constants, strict=True))
@@ -417,8 +444,9 @@ class _PostgresqlStore(_BatchStore):
     costs more than the rest of the insert (bench.py shows both figures).
 
     PostgreSQL stores batch n while the importing thread verifies batch n+1: `put` turns the
-    batch into COPY text (the work that needs the GIL stays on the importing thread) and hands
-    it to the store's own thread, which mostly waits on the server with the GIL released. That
+    batch into COPY text (the work that needs the GIL stays on the importing thread; when keys
+    may be held, only what is not held is turned, by the store) and hands it to the store's
+    own thread, which mostly waits on the server with the GIL released. That
     thread is the only user of the connection until close/abort returns; at most two batches
     wait in between. The interpreter's thread switch interval is 0.5 ms meanwhile (5 ms
     otherwise): the store's thread takes the GIL back a few dozen times per batch while handing
@@ -435,7 +463,8 @@ class _PostgresqlStore(_BatchStore):
         till_id, store_id, received_at, source, import_id = self.constants
         self.suffix = (f"\t{till_id}\t{store_id}\t{received_at.isoformat(sep=' ')}\t{source}"
                        f"\t{import_id}\n").encode()
-        self.queue: queue.Queue[tuple[EntryBatch, bytes] | None] = queue.Queue(_QUEUED_BATCHES)
+        self.queue: queue.Queue[tuple[EntryBatch, _Copy | None] | None] = queue.Queue(
+            _QUEUED_BATCHES)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._work, name="headoffice-import-store",
                                        daemon=True)
@@ -444,7 +473,9 @@ class _PostgresqlStore(_BatchStore):
 
     def put(self, batch: EntryBatch) -> None:
         if self.error is None:
-            self.queue.put((batch, _copy_text(batch, self.suffix)))
+            # COPY text made here, unless keys may be held: then only for what is not held
+            prepared = None if self.check_held else _copy_text(batch, self.suffix)
+            self.queue.put((batch, prepared))
         if self.error is not None:
             raise self.error
 
@@ -471,24 +502,26 @@ class _PostgresqlStore(_BatchStore):
             while self.queue.get() is not None:  # let put() return until the end is sent
                 pass
 
-    def _insert(self, batch: EntryBatch, keep: list[int] | None, prepared: bytes | None
+    def _insert(self, batch: EntryBatch, keep: list[int] | None, prepared: _Copy | None
                 ) -> None:
-        payload = prepared if prepared is not None else _copy_text(batch, self.suffix)
+        payload, empty_is_null = (prepared if prepared is not None
+                                  else _copy_text(batch, self.suffix))
         if keep is None and COPY_NEW_BATCHES:
-            self._copy("ho_ledger_entries", payload)
+            self._copy("ho_ledger_entries", payload, empty_is_null)
             return
-        if keep is not None:
+        if keep is not None:  # one line per row: COPY text has no raw newline in a value
             lines = payload.split(b"\n")
             payload = b"".join(lines[at] + b"\n" for at in keep)
-        self._copy("ho_import_stage", payload)
+        self._copy("ho_import_stage", payload, empty_is_null)
         self.connection.execute(self.statement)
         self.connection.execute(text("TRUNCATE ho_import_stage"))
 
-    def _copy(self, table: str, payload: bytes) -> None:
+    def _copy(self, table: str, payload: bytes, empty_is_null: bool) -> None:
         driver = self.connection.connection.driver_connection
         assert driver is not None
+        options = " (NULL '')" if empty_is_null else ""
         with (driver.cursor() as cursor,
-              cursor.copy(f"COPY {table} ({_COLUMN_LIST}) FROM STDIN") as copy):
+              cursor.copy(f"COPY {table} ({_COLUMN_LIST}) FROM STDIN{options}") as copy):
             copy.write(payload)
 
 
@@ -510,19 +543,21 @@ def _fast_thread_switches(on: bool) -> None:
                 sys.setswitchinterval(_switches["saved"])
 
 
-_NULL = {None: b"\\N"}
 _COPY_ESCAPES = {ord("\\"): "\\\\", ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"}
+_Copy = tuple[bytes, bool]  # COPY text, and whether an empty value is null (NULL '')
 
 
-def _copy_text(batch: EntryBatch, suffix: bytes) -> bytes:
+def _copy_text(batch: EntryBatch, suffix: bytes) -> _Copy:
     """The rows as PostgreSQL COPY text, each line ending in `suffix` (the constant columns and
-    the newline): tab-separated, \\N for null."""
-    if batch.plain:  # nothing to escape (see EntryBatch.plain)
-        null = _NULL.get
-        return suffix.join([b"\t".join(map(null, row, row)) for row in batch.rows]) + suffix
+    the newline), tab-separated. A plain batch goes as the reader found it, with NULL '' (an
+    empty value is null: a plain batch holds no empty text; see EntryBatch.plain); any other
+    with its values escaped and \\N for null."""
+    plain = batch.tab_separated(suffix)
+    if plain is not None:
+        return plain, True
     return b"".join(b"\t".join(b"\\N" if value is None else
                                value.decode().translate(_COPY_ESCAPES).encode()
-                               for value in row) + suffix for row in batch.rows)
+                               for value in row) + suffix for row in batch.rows), False
 
 
 def _store_for(session: Session, till: HOTill, import_id: int, now: datetime,

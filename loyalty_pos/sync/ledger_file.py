@@ -13,9 +13,12 @@ Every line is JSON with sorted keys, no spaces, UTF-8 (not ASCII-escaped), endin
 gzip header carries no name and no time. The same entries, header time and secret give the
 same bytes.
 
-Writing (`export_ledger`, `LedgerFileWriter`) runs on the till; reading (`verify_file`,
-`iter_verified_entries`) is what head office runs before it stores anything. Both stream:
-memory stays constant whatever the number of entries. Qt-free and free of head-office code.
+Writing (`export_ledger`, `LedgerFileWriter`) runs on the till; reading is what head office
+runs as it stores: `LedgerFileReader` in one pass (the entries checked as they stream, the
+signature when the file ends, before the importer commits), or `verify_file` then
+`iter_verified_entries` in two (the signature checked before anything else is read). All of
+them stream: memory stays constant whatever the number of entries. Qt-free and free of
+head-office code.
 """
 
 from __future__ import annotations
@@ -23,20 +26,22 @@ from __future__ import annotations
 import gzip
 import hashlib
 import hmac
+import itertools
 import json
+import operator
 import os
 import queue
 import re
 import sqlite3
 import threading
 import zlib
-from binascii import unhexlify
+from binascii import hexlify, unhexlify
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring  # the C encoder json.dumps uses (ensure_ascii=False)
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 from ..core.chain import CHAIN_FIELDS, GENESIS_HASH, canonical
 from ..core.errors import IntegrityViolation, InvalidInput, NotFound
@@ -340,6 +345,19 @@ def _hash_at(connection: sqlite3.Connection, till_id: int, seq: int) -> str:
 
 
 # -- reading -----------------------------------------------------------------------------------
+#
+# Head office reads a file in ONE pass (`LedgerFileReader`): a reading thread inflates it and
+# computes the HMAC over every line but the last, while the caller's thread checks and hands
+# on the entries batch by batch; the trailer, the signature and the line count are checked
+# when the file ends. The caller stores the batches inside one transaction and commits only
+# once the pass has ended without error, so a file refused at its end has had its entries
+# checked (and perhaps stored, then rolled back) but never leaves anything behind. Errors keep
+# the precedence of checking the signature first: a refusal found before the end (a header or
+# an entry that does not hold, or a conflict the caller finds) is replaced by the refusal of
+# `verify_file` when the file is not authentic (`LedgerFileReader.refusal_first`).
+#
+# `verify_file` (pass 1) and `iter_verified_entries` (pass 2) are the same checks in two
+# passes, for callers who want the signature checked before anything else is read.
 
 
 @dataclass(frozen=True)
@@ -354,47 +372,53 @@ class VerifiedFile:
 def _inflate(path: Path, on_raw: Callable[[bytes], object]) -> Iterator[bytes]:
     """The decompressed bytes of a one-member gzip file, in bounded pieces. Raises
     LedgerFileError when the stream is damaged, cut short or followed by other data."""
+    with open(path, "rb") as stream:
+        yield from _inflate_stream(stream, on_raw)
+
+
+def _inflate_stream(stream: BinaryIO, on_raw: Callable[[bytes], object]) -> Iterator[bytes]:
     inflater = zlib.decompressobj(wbits=31)  # gzip wrapper, checks the CRC and length
     try:
-        with open(path, "rb") as stream:
-            while chunk := stream.read(READ_CHUNK):
-                on_raw(chunk)
+        while chunk := stream.read(READ_CHUNK):
+            on_raw(chunk)
+            if inflater.eof:
+                raise LedgerFileError("there is data after the end of the gzip stream")
+            data = chunk
+            while data:
+                piece = inflater.decompress(data, MAX_INFLATE)
+                if piece:
+                    yield piece
                 if inflater.eof:
-                    raise LedgerFileError("there is data after the end of the gzip stream")
-                data = chunk
-                while data:
-                    piece = inflater.decompress(data, MAX_INFLATE)
-                    if piece:
-                        yield piece
-                    if inflater.eof:
-                        if inflater.unused_data:
-                            raise LedgerFileError("there is data after the end of the gzip "
-                                                  "stream")
-                        break
-                    data = inflater.unconsumed_tail
-            if not inflater.eof:  # output zlib may still hold back for want of room
-                rest = inflater.flush()
-                if rest:
-                    yield rest
-                if inflater.unused_data:
-                    raise LedgerFileError("there is data after the end of the gzip stream")
-            if not inflater.eof:
-                raise LedgerFileError("the file is truncated (its gzip stream does not end)")
+                    if inflater.unused_data:
+                        raise LedgerFileError("there is data after the end of the gzip "
+                                              "stream")
+                    break
+                data = inflater.unconsumed_tail
+        if not inflater.eof:  # output zlib may still hold back for want of room
+            rest = inflater.flush()
+            if rest:
+                yield rest
+            if inflater.unused_data:
+                raise LedgerFileError("there is data after the end of the gzip stream")
+        if not inflater.eof:
+            raise LedgerFileError("the file is truncated (its gzip stream does not end)")
     except zlib.error as exc:
         raise LedgerFileError(f"the file is not gzip or is damaged ({exc})") from exc
 
 
 _AHEAD = 4  # decompressed pieces a reading thread may hold ready
+_T = TypeVar("_T")
 
 
-def _read_ahead(pieces: Iterator[bytes]) -> Iterator[bytes]:
-    """The items of `pieces`, produced by a thread of their own: zlib (and file reads) release
-    the GIL, so decompression runs on another core while this thread hashes or parses.
-    Exceptions of the producer are raised here; stopping early stops the producer."""
-    handoff: queue.Queue[tuple[bytes | None, BaseException | None]] = queue.Queue(_AHEAD)
+def _read_ahead(pieces: Iterator[_T]) -> Iterator[_T]:
+    """The items of `pieces`, produced by a thread of their own: zlib, file reads and hashing
+    of large buffers release the GIL, so that work runs on another core while this thread
+    checks entries. Exceptions of the producer are raised here; stopping early stops the
+    producer."""
+    handoff: queue.Queue[tuple[_T | None, BaseException | None]] = queue.Queue(_AHEAD)
     stop = threading.Event()
 
-    def offer(item: tuple[bytes | None, BaseException | None]) -> bool:
+    def offer(item: tuple[_T | None, BaseException | None]) -> bool:
         while not stop.is_set():
             try:
                 handoff.put(item, timeout=0.1)
@@ -431,6 +455,62 @@ def _read_ahead(pieces: Iterator[bytes]) -> Iterator[bytes]:
         producer.join()
 
 
+# Bytes a "clean" block holds none of: control characters but the line feed, and the
+# backslash (which only an escape in a JSON text needs).
+_UNCLEAN = bytes(code for code in range(0x20) if code != 0x0A) + b"\\"
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Whole lines of the decompressed file: data[start:end], each ending in "\\n", with
+    data[start - 1] a "\\n" too (the block lane anchors every line on the newline before it).
+    `clean`: they hold no byte of _UNCLEAN and are valid UTF-8."""
+    data: bytes
+    start: int
+    end: int
+    clean: bool
+
+
+def _blocks(pieces: Iterator[bytes], mac: Any, last_line: list[bytes]) -> Iterator[_Block]:
+    """The decompressed stream as blocks of whole lines, holding back the last line: at the
+    end `last_line` gets it (the trailer when the file is whole). `mac` (or None) is fed every
+    byte before that last line. Runs on the reading thread (see _read_ahead)."""
+    pending = b""  # the bytes after the last newline that is known not to end the file
+    for piece in pieces:
+        data = b"".join((b"\n", pending, piece))
+        cut = data.rfind(b"\n", 1, len(data) - 1) + 1  # keep the last line back
+        if cut:
+            if mac is not None:
+                mac.update(memoryview(data)[1:cut])
+            clean = (len(data.translate(None, _UNCLEAN)) == len(data)
+                     and (data.isascii() or _is_utf8(data[1:cut])))
+            yield _Block(data, 1, cut, clean)
+            pending = data[cut:]
+        else:
+            pending = data[1:]
+        if len(pending) > MAX_LINE:
+            raise LedgerFileError("a line of the file is far too long: not a ledger file")
+    last_line.append(pending)
+
+
+def _header_line(block: _Block) -> tuple[bytes, _Block]:
+    """The first line of the file (from its first block) and the rest of the block."""
+    newline = block.data.index(b"\n", block.start)
+    return (block.data[block.start:newline],
+            _Block(block.data, newline + 1, block.end, block.clean))
+
+
+def _parse_header(line: bytes | None) -> LedgerHeader:
+    if line is None:
+        raise LedgerFileError("the file is truncated: its last line is not the signature "
+                              "trailer")
+    try:
+        value = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        raise LedgerFileError("the first line is not a JSON header") from exc
+    return LedgerHeader.from_json(value)
+
+
 def verify_file(path: str | Path, secret: bytes) -> VerifiedFile:
     """Pass 1, before anything is parsed or stored: the gzip stream is whole, the last line is
     a signature trailer, the HMAC over every earlier byte matches `secret`, then the header
@@ -460,7 +540,14 @@ def verify_file(path: str | Path, secret: bytes) -> VerifiedFile:
         pending = data[cut:]
         if len(pending) > MAX_LINE:
             raise LedgerFileError("a line of the file is far too long: not a ledger file")
-    trailer = _parse_trailer(pending)
+    _check_signature(first_line, pending, mac)
+    header = _parse_header(first_line)
+    _check_count(header, lines - 1)
+    return VerifiedFile(path, header, digest.hexdigest(), size)
+
+
+def _check_signature(first_line: bytes | None, last_line: bytes, mac: Any) -> None:
+    trailer = _parse_trailer(last_line)
     if first_line is None or trailer is None:
         raise LedgerFileError("the file is truncated: its last line is not the signature "
                               "trailer")
@@ -468,14 +555,12 @@ def verify_file(path: str | Path, secret: bytes) -> VerifiedFile:
         raise LedgerFileError(
             "the signature does not match: the file was changed after the till wrote it, or "
             "it was signed with another chain secret")
-    try:
-        header = LedgerHeader.from_json(json.loads(first_line))
-    except (ValueError, RecursionError) as exc:
-        raise LedgerFileError("the first line is not a JSON header") from exc
-    if lines - 1 != header.count:
+
+
+def _check_count(header: LedgerHeader, entry_lines: int) -> None:
+    if entry_lines != header.count:
         raise LedgerFileError(f"the header announces {header.count} entries but the file "
-                              f"holds {lines - 1}")
-    return VerifiedFile(path, header, digest.hexdigest(), size)
+                              f"holds {entry_lines}")
 
 
 def _parse_trailer(line: bytes) -> str | None:
@@ -491,32 +576,195 @@ def _parse_trailer(line: bytes) -> str | None:
     return signature if _is_hash(signature) else None
 
 
-@dataclass(frozen=True)
-class EntryBatch:
-    """Consecutive verified entries: seq first_seq, first_seq + 1, ...
-
-    Each row is a tuple in ENTRY_FIELDS order (the order of the keys in a line) of bytes: texts
-    in UTF-8, integers in decimal, None for null — the form the fast lane finds them in, ready
-    to be sent on (PostgreSQL COPY). `entry_from_row` gives a plain mapping.
-    """
-    first_seq: int
-    rows: list[tuple[bytes | None, ...]]
-    plain: bool = False  # no value holds a backslash or a control character (nothing to
-    #                      escape for COPY); true of every row the fast lane read
-
-    @property
-    def last_seq(self) -> int:
-        return self.first_seq + len(self.rows) - 1
-
-
 FIELD_INDEX = {name: index for index, name in enumerate(ENTRY_FIELDS)}
 INTEGER_FIELDS = frozenset(("amount", "seq", "staff_id", "store_id", "till_id"))
 
+Row = tuple[bytes | None, ...]
 
-def entry_from_row(row: tuple[bytes | None, ...]) -> dict[str, Any]:
+
+class EntryBatch:
+    """Consecutive verified entries: seq first_seq, first_seq + 1, ...
+
+    `rows`: each entry as a tuple in ENTRY_FIELDS order (the order of the keys in a line) of
+    bytes: texts in UTF-8, integers in decimal, None for null — ready to be sent on
+    (PostgreSQL COPY). `entry_from_row` gives a plain mapping. `hashes`: each entry's hash.
+
+    `plain`: every entry was read by the block lane, so every value is a non-empty text free
+    of backslashes and control characters, an integer or a hash, and `tab_separated` gives
+    the batch as it is sent on, with nothing to escape. Such a batch keeps the values as the
+    block lane found them and makes `rows` only when asked.
+    """
+
+    __slots__ = ("_found", "_rows", "first_seq", "plain")
+
+    def __init__(self, first_seq: int, rows: list[Row] | None = None, plain: bool = False,
+                 *, found: list[tuple[bytes, ...]] | None = None) -> None:
+        self.first_seq = first_seq
+        self.plain = plain
+        self._rows = rows
+        self._found = found  # block lane matches (_BLOCK_LINE groups); plain batches only
+
+    def __len__(self) -> int:
+        return len(self._found if self._found is not None else self._rows or ())
+
+    @property
+    def last_seq(self) -> int:
+        return self.first_seq + len(self) - 1
+
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            self._rows = _rows_of(self._found or [])
+        return self._rows
+
+    @property
+    def hashes(self) -> list[bytes]:
+        if self._found is not None:
+            return list(map(_HASH_OF, self._found))
+        return [row[_HASH_AT] or b"" for row in self.rows]
+
+    def tab_separated(self, suffix: bytes) -> bytes | None:
+        """A plain batch as lines of its values in ENTRY_FIELDS order, separated by tabs, an
+        empty value for null, each line ending in `suffix` (PostgreSQL COPY text format with
+        NULL ''); None when the batch is not plain."""
+        if not self.plain:
+            return None
+        if self._found is not None:
+            return suffix.join(map(b"\t".join, map(_VALUES, self._found))) + suffix
+        return suffix.join([b"\t".join([value or b"" for value in row])
+                            for row in self.rows]) + suffix
+
+
+def _rows_of(found: list[tuple[bytes, ...]]) -> list[Row]:
+    # a block lane value is never empty: an empty group is a null
+    return [tuple([value or None for value in values]) for values in map(_VALUES, found)]
+
+
+def entry_from_row(row: Row) -> dict[str, Any]:
     """A row of an EntryBatch as {field: value}: texts as str, integers as int."""
     return {name: None if value is None else int(value) if name in INTEGER_FIELDS
             else value.decode() for name, value in zip(ENTRY_FIELDS, row, strict=True)}
+
+
+class LedgerFileReader:
+    """One pass over a ledger file (head office's import): `header`, then `batches()`.
+
+    A reading thread inflates the file and computes the HMAC over every line before the last
+    while this thread checks the entries. `header` is the first line, checked for format and
+    fields but NOT authenticated; `batches()` yields the entries in batches of `batch`, each
+    checked as by `iter_verified_entries`, and when the file ends checks, in this order: the
+    gzip stream is whole, the last line is a signature trailer, the HMAC matches `secret`,
+    the number of entry lines is the header's count, the entries end on the header's last
+    seq and hash, and the file was not changed while it was read. Only once `batches()` has
+    run to its end without error is the file `authentic`: its entries are authentic and
+    complete only then, so the caller stores them inside a transaction it commits after that.
+
+    A refusal before the end takes second place to the file's authenticity, as in two passes:
+    `batches()` raises the refusal of `verify_file` instead when the file is not authentic,
+    and a caller that fails before the end calls `refusal_first(error)` likewise.
+
+    Memory stays constant. Thread: the caller's (plus the reading thread it starts);
+    `close()` (or a with block) stops the reading thread.
+    """
+
+    def __init__(self, path: str | Path, secret: bytes, batch: int = BATCH) -> None:
+        self.path = Path(path)
+        self.batch = batch
+        self.authentic = False
+        self._secret = secret
+        self._digest = hashlib.sha256()
+        self._size = 0
+        self._mac = hmac.new(secret, digestmod=hashlib.sha256)
+        self._last_line: list[bytes] = []
+        self._stream = open(self.path, "rb")  # noqa: SIM115 (closed in close)
+        self._opened = os.fstat(self._stream.fileno())
+        self._blocks = _read_ahead(_blocks(_inflate_stream(self._stream, self._on_raw),
+                                           self._mac, self._last_line))
+        self._header: LedgerHeader | None = None
+        self._rest: _Block | None = None  # the first block after the header line
+        self._first_line: bytes | None = None
+        self._refusal_checked = False
+
+    def _on_raw(self, chunk: bytes) -> None:  # reading thread
+        self._digest.update(chunk)
+        self._size += len(chunk)
+
+    @property
+    def header(self) -> LedgerHeader:
+        """The header line, checked (LedgerFileError) but not yet authenticated."""
+        if self._header is None:
+            block = next(self._blocks, None)
+            if block is not None:
+                self._first_line, self._rest = _header_line(block)
+            self._header = _parse_header(self._first_line)
+        return self._header
+
+    @property
+    def sha256(self) -> str:
+        """Of the file's bytes as stored (compressed); known once `authentic`."""
+        if not self.authentic:
+            raise RuntimeError("the file has not been read to its end")
+        return self._digest.hexdigest()
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def batches(self) -> Iterator[EntryBatch]:
+        try:
+            yield from self._batches()
+        except LedgerFileError as error:
+            self.refusal_first(error)
+            raise
+
+    def _batches(self) -> Iterator[EntryBatch]:
+        header = self.header
+        entries = _Entries(header, self.batch)
+        blocks: Iterator[_Block] = self._blocks
+        if self._rest is not None:
+            blocks = itertools.chain((self._rest,), blocks)
+        yield from entries.read(blocks)
+        _check_signature(self._first_line, self._last_line[0], self._mac)
+        _check_count(header, entries.lines)
+        entries.check_end()
+        if self._changed():
+            raise LedgerFileError("the file changed while it was being imported")
+        self.authentic = True
+        last = entries.take()
+        if last is not None:
+            yield last
+
+    def _changed(self) -> bool:
+        now = os.fstat(self._stream.fileno())
+        return (self._size != self._opened.st_size or now.st_size != self._opened.st_size
+                or now.st_mtime_ns != self._opened.st_mtime_ns)
+
+    def refusal_first(self, error: BaseException) -> None:
+        """Call on any error before `batches()` has ended: when the file is not authentic
+        (pass 1, `verify_file`, refuses it), raise that refusal instead, chained to `error`;
+        otherwise return (the caller raises `error`). Runs once; costs a pass over the file."""
+        if self.authentic or self._refusal_checked:
+            return
+        self._refusal_checked = True
+        self.close()
+        try:
+            verify_file(self.path, self._secret)
+        except LedgerFileError as refusal:
+            raise refusal from error
+        except OSError:  # the file is gone: the original error stands
+            return
+
+    def close(self) -> None:
+        close = getattr(self._blocks, "close", None)
+        if close is not None:
+            close()  # stops the reading thread
+        self._stream.close()
+
+    def __enter__(self) -> LedgerFileReader:
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        self.close()
 
 
 def iter_verified_entries(verified: VerifiedFile, batch: int = BATCH) -> Iterator[EntryBatch]:
@@ -528,41 +776,115 @@ def iter_verified_entries(verified: VerifiedFile, batch: int = BATCH) -> Iterato
 
     The caller stores each batch as it comes, inside one transaction it rolls back on error.
     """
-    header = verified.header
     digest = hashlib.sha256()
-    state = _ChainState(header)
-    lines: list[bytes] = []
-    carry = b""
-    skip_header = True
-    wanted = header.count  # entry lines still to come (the trailer follows them)
-    for piece in _read_ahead(_inflate(verified.path, digest.update)):
-        parts = (carry + piece).split(b"\n")
-        carry = parts.pop()
-        if skip_header and parts:
-            del parts[0]
-            skip_header = False
-        if wanted:
-            taken = parts[:wanted]
-            wanted -= len(taken)
-            lines += taken
-            while len(lines) >= batch:
-                yield state.check(lines[:batch])
-                del lines[:batch]
-    if lines:
-        yield state.check(lines)
+    last_line: list[bytes] = []
+    blocks = _read_ahead(_blocks(_inflate(verified.path, digest.update), None, last_line))
+    entries = _Entries(verified.header, batch)
+    try:
+        first = next(blocks, None)
+        if first is not None:
+            yield from entries.read(itertools.chain((_header_line(first)[1],), blocks))
+    finally:
+        close = getattr(blocks, "close", None)
+        if close is not None:
+            close()
+    last = entries.take()
+    if last is not None:
+        yield last
     if digest.hexdigest() != verified.sha256:
         raise LedgerFileError("the file changed while it was being imported")
-    if state.next_seq != header.last_seq + 1 or state.prev_hash != header.last_hash.encode():
-        raise LedgerFileError("the entries do not end on the header's last seq and hash")
+    entries.check_end()
 
 
-# The fast lane. A line the writer wrote — sorted keys, no spaces, strings without escapes or
-# control characters, integers in their shortest form, valid UTF-8 — matches this pattern
-# exactly, and for such a line the canonical form of its entry (core/chain.canonical) is the
-# line itself minus its "hash" and "prev_hash" members: no JSON parsing, no re-serialising,
-# no decoding. Any other line (an escape in a text, an unusual number, another layout) takes
-# the generic lane: json.loads, type checks and the canonical form rebuilt from the values.
-# Both lanes accept exactly the same entries with the same values (tests/sync checks this).
+class _Entries:
+    """The entry lines of a file, checked and gathered into batches of `batch` entries."""
+
+    def __init__(self, header: LedgerHeader, batch: int) -> None:
+        self.header = header
+        self.batch = batch
+        self.state = _ChainState(header)
+        self.lines = 0  # entry lines seen (those beyond the header's count too)
+        self._first = header.first_seq
+        self._found: list[tuple[bytes, ...]] = []  # block lane results of the batch
+        self._rows: list[Row] | None = None       # or the batch as rows (not plain)
+
+    def read(self, blocks: Iterator[_Block]) -> Iterator[EntryBatch]:
+        """Check the entry lines of `blocks` (the header line already taken off), yielding
+        every full batch; the last, partial one stays for `take`. Lines beyond the header's
+        count are only counted."""
+        batch, count = self.batch, self.header.count
+        for block in blocks:
+            data, start, end = block.data, block.start, block.end
+            while start < end:
+                wanted = count - self.lines
+                if wanted <= 0:
+                    self.lines += data.count(b"\n", start, end)
+                    break
+                room = min(batch - self._filled(), wanted)
+                lines = data.count(b"\n", start, end)
+                if lines <= room:
+                    stop = end
+                else:
+                    stop, lines = _after_lines(data, start, room), room
+                self._check(block, start, stop, lines)
+                self.lines += lines
+                start = stop
+                if self._filled() == batch:
+                    yield self.take()  # type: ignore[misc]
+
+    def _filled(self) -> int:
+        return len(self._found) if self._rows is None else len(self._rows)
+
+    def _check(self, block: _Block, start: int, stop: int, lines: int) -> None:
+        found = self.state.check_block(block, start, stop, lines) if block.clean else None
+        if found is not None:
+            if self._rows is None:
+                self._found += found
+            else:
+                self._rows += _rows_of(found)
+            return
+        # the line lane, for these lines: exact errors, escapes, the generic lane
+        checked, _ = self.state.check(block.data[start:stop].split(b"\n")[:-1])
+        if self._rows is None:
+            self._rows = _rows_of(self._found)
+            self._found = []
+        self._rows += checked
+
+    def take(self) -> EntryBatch | None:
+        """The batch gathered so far (None if empty), starting a new one."""
+        if not self._filled():
+            return None
+        first = self._first
+        if self._rows is None:
+            batch = EntryBatch(first, plain=True, found=self._found)
+        else:
+            batch = EntryBatch(first, self._rows, plain=False)
+        self._first += len(batch)
+        self._found, self._rows = [], None
+        return batch
+
+    def check_end(self) -> None:
+        header, state = self.header, self.state
+        if state.next_seq != header.last_seq + 1 or state.prev_hash != header.last_hash.encode():
+            raise LedgerFileError("the entries do not end on the header's last seq and hash")
+
+
+def _after_lines(data: bytes, start: int, count: int) -> int:
+    """The position just after the `count`-th newline from `start`."""
+    find = data.index
+    for _ in range(count):
+        start = find(b"\n", start) + 1
+    return start
+
+
+# The line lane's fast lane. A line the writer wrote — sorted keys, no spaces, strings without
+# escapes or control characters, integers in their shortest form, valid UTF-8 — matches this
+# pattern exactly, and for such a line the canonical form of its entry (core/chain.canonical)
+# is the line itself minus its "hash" and "prev_hash" members: no JSON parsing, no
+# re-serialising, no decoding. Any other line (an escape in a text, an unusual number, another
+# layout) takes the generic lane: json.loads, type checks and the canonical form rebuilt from
+# the values. Both lanes accept exactly the same entries with the same values (tests/sync
+# checks this).
 _STRING = rb'"([^"\\\x00-\x1f]*+)"'  # possessive: nothing to backtrack into, a bit faster
 _NULL_OR_STRING = rb'(?:null|"([^"\\\x00-\x1f]*+)")'
 _INTEGER = rb"(0|-?[1-9][0-9]{0,17}+)"
@@ -584,9 +906,46 @@ _MEMBER = 64 + len('",')                     # a hash value, its closing quote a
 _SEQ, _HASH_AT, _PREV_AT = FIELD_INDEX["seq"], FIELD_INDEX["hash"], FIELD_INDEX["prev_hash"]
 _TILL_AT, _STORE_AT = FIELD_INDEX["till_id"], FIELD_INDEX["store_id"]
 
+# The block lane: the lines of a clean block (_Block) in one findall. Every line is anchored
+# on the newline before it and must be followed by a newline; a block of n lines holds n + 1
+# newlines from data[start - 1] on, and each match takes one of them, so n matches mean every
+# line matched whole. Texts are non-empty and, the block being clean, free of backslashes and
+# control characters: exactly the line lane's fast lane minus the empty texts (which go to
+# the line lane, so that an empty group always means null). "hash" and "prev_hash" are taken
+# as any 64 characters here and proven below: every hash must equal the hex digest computed
+# (lowercase hex), every prev_hash the previous entry's hash (the first: the header's). The
+# header's store and till are part of the pattern. Groups: the canonical form in three parts
+# (before "hash", between the two hashes, after "prev_hash") and every value.
+_B_STRING = rb'"([^"]++)"'
+_B_NULL_OR_STRING = rb'(?:null|"([^"]++)")'
+_B_HASH = rb'"([^"]{64})"'
+
+
+def _block_line(store_id: int, till_id: int) -> re.Pattern[bytes]:
+    if not CHAIN_FIELDS_KNOWN:
+        return re.compile(rb"(?!)")
+    return re.compile(
+        b'\\n({"amount":' + _INTEGER + b',"created_at":' + _B_STRING + b',"expires_on":'
+        + _B_NULL_OR_STRING + b",)" + b'"hash":' + _B_HASH + b',("id":' + _B_STRING
+        + b',"kind":' + _B_STRING + b',"ledger":' + _B_STRING + b',"member_id":' + _B_STRING
+        + b",)" + b'"prev_hash":' + _B_HASH + b',("reason":' + _B_NULL_OR_STRING
+        + b',"ref_entry_id":' + _B_NULL_OR_STRING + b',"refund_id":' + _B_NULL_OR_STRING
+        + b',"sale_id":' + _B_NULL_OR_STRING + b',"seq":' + _INTEGER + b',"staff_id":'
+        + _NULL_OR_INTEGER + b',"store_id":(' + b"%d" % store_id + b'),"till_id":('
+        + b"%d" % till_id + b")})(?=\\n)")
+
+
+# positions in a block lane match: the three parts of the canonical form, and the values
+_PART_A, _PART_B, _PART_C = 0, 5, 11
+_VALUE_POSITIONS = (1, 2, 3, 4, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19)
+_VALUES = operator.itemgetter(*_VALUE_POSITIONS)  # in ENTRY_FIELDS order
+_HASH_OF = operator.itemgetter(_VALUE_POSITIONS[_HASH_AT])
+_PREV_OF = operator.itemgetter(_VALUE_POSITIONS[_PREV_AT])
+_SEQ_OF = operator.itemgetter(_VALUE_POSITIONS[_SEQ])
+
 
 class _ChainState:
-    """The running check of pass 2: where the chain is."""
+    """The running check: where the chain is."""
 
     def __init__(self, header: LedgerHeader) -> None:
         self.header = header
@@ -594,20 +953,46 @@ class _ChainState:
         self.prev_hash = header.prev_hash.encode()
         self.till = str(header.till_id).encode()
         self.store = str(header.store_id).encode()
+        self.block_line = _block_line(header.store_id, header.till_id)
 
-    def check(self, lines: list[bytes]) -> EntryBatch:
+    def check_block(self, block: _Block, start: int, stop: int, lines: int
+                    ) -> list[tuple[bytes, ...]] | None:
+        """The block lane for the `lines` lines data[start:stop] of a clean block: their
+        matches when every line matches and holds (then the chain moves on), else None (and
+        nothing changed: the caller reads them by the line lane)."""
+        found = self.block_line.findall(block.data, start - 1, stop)
+        if len(found) != lines or not found:
+            return None
         first = self.next_seq
-        rows, plain = self._check_lines(lines)
-        self.next_seq, self.prev_hash = first + len(rows), rows[-1][_HASH_AT] or b""
-        return EntryBatch(first, rows, plain)
+        if list(map(_SEQ_OF, found)) != [b"%d" % seq for seq in range(first, first + lines)]:
+            return None
+        hashes = list(map(_HASH_OF, found))
+        prevs = list(map(_PREV_OF, found))
+        if prevs[0] != self.prev_hash or prevs[1:] != hashes[:-1]:
+            return None
+        sha256 = hashlib.sha256
+        a, b, c, p = _PART_A, _PART_B, _PART_C, _VALUE_POSITIONS[_PREV_AT]
+        digests = b"".join([sha256(m[p] + m[a] + m[b] + m[c]).digest() for m in found])
+        if hexlify(digests) != b"".join(hashes):
+            return None
+        self.next_seq, self.prev_hash = first + lines, hashes[-1]
+        return found
 
-    def _check_lines(self, lines: list[bytes]) -> tuple[list[tuple[bytes | None, ...]], bool]:
+    def check(self, lines: list[bytes]) -> tuple[list[Row], bool]:
+        """The line lane: the rows of `lines`, and whether all took the fast lane; raises
+        LedgerFileError at the first line that does not hold."""
+        rows, plain = self._check_lines(lines)
+        if rows:
+            self.next_seq, self.prev_hash = self.next_seq + len(rows), rows[-1][_HASH_AT] or b""
+        return rows, plain
+
+    def _check_lines(self, lines: list[bytes]) -> tuple[list[Row], bool]:
         seq = self.next_seq
         prev = self.prev_hash
         till, store = self.till, self.store
         fullmatch, sha256 = _FAST_LINE.fullmatch, hashlib.sha256
         plain = True
-        rows: list[tuple[bytes | None, ...]] = []
+        rows: list[Row] = []
         append = rows.append
         for line in lines:
             match = fullmatch(line) if line.isascii() or _is_utf8(line) else None

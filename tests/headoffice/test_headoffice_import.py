@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from loyalty_pos.core.chain import GENESIS_HASH, entry_hash
 from loyalty_pos.headoffice.bench import write_synthetic_file
 from loyalty_pos.headoffice.db import HeadOfficeDb
-from loyalty_pos.headoffice.importer import ImportConflict, import_ledger_file
+from loyalty_pos.headoffice.importer import ImportConflict, WrongTill, import_ledger_file
 from loyalty_pos.headoffice.models import (
     HOGap,
     HOImport,
@@ -450,6 +450,69 @@ def test_a_conflict_in_a_late_batch_rolls_back_the_early_ones(headoffice: HeadOf
     with pytest.raises(ImportConflict, match="seq 11000: head office already holds"):
         run(headoffice, other)
     assert row_counts(headoffice) == counts
+
+
+# -- one pass: the signature is checked at the end, before COMMIT ------------------------------
+
+
+@pytest.fixture
+def synthetic(tmp_path: Path) -> Path:
+    """12,000 valid entries: three batches, the first two stored before the file ends."""
+    full = tmp_path / "synthetic.jsonl.gz"
+    write_synthetic_file(full, 12_000, CHAIN_SECRET)
+    return full
+
+
+@pytest.mark.parametrize(("how", "match"), [
+    ("another secret", "signature does not match"),
+    ("no trailer", "truncated: its last line is not the signature trailer"),
+    ("trailer not last", "truncated: its last line is not the signature trailer"),
+])
+def test_valid_entries_without_a_valid_signature_write_nothing(
+        headoffice: HeadOfficeDb, synthetic: Path, tmp_path: Path, how: str,
+        match: str) -> None:
+    """Every entry holds (chain, hashes, fields), so the import stores batches before it
+    reaches the end of the file; the signature found wanting there rolls all of it back,
+    the till registered on the way included."""
+    spoiled = tmp_path / "spoiled.jsonl.gz"
+    if how == "another secret":
+        rewrite(synthetic, spoiled, lambda lines: lines, sign_with=bytes.fromhex("ab" * 32))
+    elif how == "no trailer":
+        rewrite(synthetic, spoiled, lambda lines: lines[:-1])
+    else:
+        rewrite(synthetic, spoiled, lambda lines: [*lines[:-1], lines[-1], lines[-2]])
+    counts, seen = row_counts(headoffice), []
+    with pytest.raises(LedgerFileError, match=match):
+        run(headoffice, spoiled, progress=lambda done, total: seen.append(done))
+    assert seen[-1] == 10_000, "batches went to the database before the end was reached"
+    assert row_counts(headoffice) == counts and counts["tills"] == 0
+
+
+def test_an_entry_refused_mid_file_is_reported_as_the_signature_when_unsigned(
+        headoffice: HeadOfficeDb, synthetic: Path, tmp_path: Path) -> None:
+    """The precedence of two passes: a refusal found before the end (here a hash that does
+    not recompute) gives way to the signature's when the file is not authentic."""
+    lines = gzip.decompress(synthetic.read_bytes()).splitlines(keepends=True)
+    edited = edit_json_line(lines, 7_000, amount=amount_of(lines[7_000]) + 1)
+    for name, secret in (("unsigned", None), ("re-signed", CHAIN_SECRET)):
+        spoiled = rewrite(synthetic, tmp_path / f"{name}.jsonl.gz", lambda _: edited,
+                          sign_with=secret)
+        match = ("signature does not match" if secret is None
+                 else "seq 7000: its hash does not match its content")
+        with pytest.raises(LedgerFileError, match=match):
+            run(headoffice, spoiled)
+    assert row_counts(headoffice)["ho_ledger_entries"] == 0
+
+
+def test_a_file_of_another_till_is_refused_as_such_only_when_authentic(
+        headoffice: HeadOfficeDb, synthetic: Path, tmp_path: Path) -> None:
+    with pytest.raises(WrongTill, match="not from till 5"):
+        run(headoffice, synthetic, expect_till=5)
+    forged = rewrite(synthetic, tmp_path / "forged.jsonl.gz", lambda lines: lines,
+                     sign_with=bytes.fromhex("ab" * 32))
+    with pytest.raises(LedgerFileError, match="signature does not match"):
+        run(headoffice, forged, expect_till=5)
+    assert row_counts(headoffice)["tills"] == 0
 
 
 # -- the API with a Session ---------------------------------------------------------------------

@@ -24,7 +24,9 @@ from loyalty_pos.core.errors import IntegrityViolation, InvalidInput
 from loyalty_pos.sync import ledger_file
 from loyalty_pos.sync.ledger_file import (
     ENTRY_FIELDS,
+    FIELD_INDEX,
     LedgerFileError,
+    LedgerFileReader,
     LedgerFileWriter,
     LedgerHeader,
     VerifiedFile,
@@ -265,9 +267,20 @@ def test_fast_and_generic_lanes_agree(values: dict[str, object], tmp_path: Path)
         verified = write(tmp_path / f"{name}.jsonl.gz", entries, encode)
         batches = list(iter_verified_entries(verified))
         read.append([entry_from_row(row) for batch in batches for row in batch.rows])
+        with LedgerFileReader(verified.path, SECRET) as reading:
+            one_pass = list(reading.batches())
+        assert reading.authentic and reading.sha256 == verified.sha256
+        read.append([entry_from_row(row) for batch in one_pass for row in batch.rows])
+        for batch in (*batches, *one_pass):
+            assert batch.hashes == [row[FIELD_INDEX["hash"]] for row in batch.rows]
+            if batch.plain:  # as sent on: every value as it is, empty for null
+                assert batch.tab_separated(b"\n") == b"".join(
+                    b"\t".join(value or b"" for value in row) + b"\n" for row in batch.rows)
+                assert all(value != b"" for row in batch.rows for value in row)
         if name == "generic":
-            assert not any(batch.plain for batch in batches)
-    assert read[0] == read[1] == [{name: e[name] for name in ENTRY_FIELDS} for e in entries]
+            assert not any(batch.plain for batch in (*batches, *one_pass))
+    assert all(entries_read == [{name: e[name] for name in ENTRY_FIELDS} for e in entries]
+               for entries_read in read)
 
 
 def test_plain_lines_take_the_fast_lane(tmp_path: Path) -> None:
@@ -317,6 +330,78 @@ def test_a_file_changed_between_the_two_passes_is_refused(tmp_path: Path) -> Non
         list(iter_verified_entries(verified))
 
 
+def test_lines_the_block_lane_leaves_to_the_line_lane_read_alike(tmp_path: Path) -> None:
+    """An empty text, an escape, non-ASCII text and another layout amid plain lines: the block
+    lane takes the plain ones, the line lane the rest, and the values are the same."""
+    entries = chained(12)
+    for at, change in ((2, {"reason": ""}), (5, {"reason": 'say "hi"\\'}),
+                       (7, {"member_id": "Zoë 王"}), (9, {"sale_id": "a\tb"})):
+        entries[at].update(change)
+    prev = GENESIS_HASH
+    for entry in entries:  # chained again after the changes
+        entry["prev_hash"] = prev
+        entry.pop("hash")
+        entry["hash"] = prev = entry_hash(prev, entry)
+
+    def encode(entry: dict[str, object]) -> bytes:
+        if entry["seq"] == 11:  # another layout
+            return (json.dumps(entry, separators=(", ", ": ")) + "\n").encode()
+        return encode_line(entry)
+
+    path = tmp_path / "mixed.jsonl.gz"
+    verified = write(path, entries, encode)
+    expected = [{name: e[name] for name in ENTRY_FIELDS} for e in entries]
+    for size in (1, 3, 5, 100):
+        with LedgerFileReader(path, SECRET, batch=size) as reading:
+            batches = list(reading.batches())
+        assert [entry_from_row(row) for b in batches for row in b.rows] == expected
+        assert [b.first_seq for b in batches] == list(range(1, 13, size))
+        two_pass = list(iter_verified_entries(verified, batch=size))
+        assert [[b.first_seq, b.rows, b.plain] for b in two_pass] == [
+            [b.first_seq, b.rows, b.plain] for b in batches]
+    plain = [b.plain for b in batches]
+    assert plain == [False]  # one batch of 100 holding all of them
+
+
+def test_one_pass_checks_the_signature_at_the_end(tmp_path: Path) -> None:
+    """Valid entries signed with another secret: every batch but the last is handed on, then
+    the file is refused; `authentic` only after a whole, signed file."""
+    path = tmp_path / "other.jsonl.gz"
+    entries = chained(7)
+    header = LedgerHeader(1, "S001", 1, 7, 1, 7, 7, GENESIS_HASH, str(entries[-1]["hash"]), "x")
+    body = encode_line(header.as_json()) + b"".join(encode_line(e) for e in entries)
+    path.write_bytes(gzip.compress(
+        body + encode_line({"signature": ledger_file.sign(bytes(32), body)})))
+    handed: list[int] = []
+    with LedgerFileReader(path, SECRET, batch=3) as reading, \
+            pytest.raises(LedgerFileError, match="signature does not match"):
+        for batch in reading.batches():
+            handed.append(batch.first_seq)
+    assert handed == [1, 4] and not reading.authentic
+    with LedgerFileReader(path, bytes(32), batch=3) as reading:
+        assert [b.first_seq for b in reading.batches()] == [1, 4, 7]
+    assert reading.authentic
+
+
+def test_one_pass_refuses_a_file_changed_while_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "swap.jsonl.gz"
+    other = tmp_path / "other.jsonl.gz"
+    write(path, chained(3))
+    write(other, chained(3, kind="x"))  # another valid file, shorter
+    assert other.stat().st_size < path.stat().st_size
+    reading = LedgerFileReader(path, SECRET)
+    try:
+        assert reading.header.count == 3
+        with open(path, "r+b") as stream:  # rewritten in place while it is read
+            stream.write(other.read_bytes())
+            stream.truncate()
+        with pytest.raises(LedgerFileError, match="changed while it was being imported"):
+            list(reading.batches())
+    finally:
+        reading.close()
+    assert not reading.authentic
+
+
 # -- constant memory ----------------------------------------------------------------------------
 
 
@@ -346,6 +431,8 @@ def peak_memory(count: int, folder: Path) -> tuple[int, int]:
         tracemalloc.reset_peak()
         total = sum(len(batch.rows) for batch in iter_verified_entries(
             verify_file(path, SECRET), batch=500))
+        with LedgerFileReader(path, SECRET, batch=500) as reading:
+            assert sum(len(batch.rows) for batch in reading.batches()) == count
         read = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
