@@ -324,6 +324,27 @@ class PointLot(Base):
     )
 
 
+class RemoteBalance(Base):
+    """Head office's last figure for a member's movements at other tills, per ledger
+    (`elsewhere`), and what of it this till has not taken yet (`outstanding` = elsewhere - the
+    sum of the member's `remote_sync` entries here). Stored value is never taken below zero,
+    so a debit can stay outstanding; sync/apply.py takes it as soon as the balance allows, at
+    every pull, without waiting for head office to send the member again. Not a ledger: the
+    row changes; verify checks `outstanding` against the ledger."""
+    __tablename__ = "remote_balances"
+    member_uuid: Mapped[str] = mapped_column(ForeignKey("members.uuid"), primary_key=True)
+    ledger: Mapped[str] = mapped_column(String(16), primary_key=True)  # points | stored_value
+    elsewhere: Mapped[int] = mapped_column(Integer)
+    outstanding: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        # only the rows with something left to take: each pull reads them, it stays cheap
+        Index("ix_remote_balances_outstanding", "member_uuid",
+              sqlite_where=text("outstanding != 0")),
+    )
+
+
 class LotAllocation(Base):
     """Which lot a spending entry took its points from. Append-only."""
     __tablename__ = "lot_allocations"

@@ -4,7 +4,8 @@ Every write a till should hear of appends one row (kind, key, origin till): a me
 stored from a push, a till's ledger entries for a member imported (kind 'balance', appended
 by balances.record_imported_balances), a promotion, tier, program setting or agreement version
 published. A till's cursor is the highest id it applied; `changes_since` answers with the
-current state of what changed in (since, cursor], at most `limit` rows at a time.
+current state of what changed in (since, cursor], at most `limit` rows at a time. Tiers are
+the exception: an answer whose window holds any tier change carries the complete tier set.
 
 Left out for the asking till: members and cards whose last change in the window came from it
 (it has them already), and balances whose every change in the window came from it (they are
@@ -94,7 +95,7 @@ def changes_since(session: Session, till_id: int, since: int, limit: int = DEFAU
             "members": member_snapshots(session, wanted[CHANGE_MEMBER]),
             "cards": _cards(session, wanted[CHANGE_CARD]),
             "promotions": _promotions(session, wanted[CHANGE_PROMOTION]),
-            "tiers": _tiers(session, wanted[CHANGE_TIER]),
+            "tiers": _tier_set(session) if wanted[CHANGE_TIER] else [],
             "settings": _settings(session, wanted[CHANGE_SETTING]),
             "agreements": _agreements(session, wanted[CHANGE_AGREEMENT]),
             "balances": [{"member": uuid, "points": b.points, "stored_value": b.stored_value}
@@ -179,12 +180,13 @@ def _promotions(session: Session, codes: list[str]) -> list[dict[str, Any]]:
                                        .order_by(HOPromotion.code))]
 
 
-def _tiers(session: Session, codes: list[str]) -> list[dict[str, Any]]:
+def _tier_set(session: Session) -> list[dict[str, Any]]:
+    """The complete published tier set, whichever tiers changed: the till replaces its table
+    with it, so a tier removed here goes there too, even when a publish is split across
+    answers (a handful of rows)."""
     return [{"code": t.code, "name": t.name, "threshold": t.threshold,
              "multiplier_percent": t.multiplier_percent}
-            for chunk in _chunks(sorted(set(codes)))
-            for t in session.scalars(select(HOTier).where(HOTier.code.in_(chunk))
-                                     .order_by(HOTier.threshold))]
+            for t in session.scalars(select(HOTier).order_by(HOTier.threshold))]
 
 
 def _settings(session: Session, names: list[str]) -> dict[str, Any]:

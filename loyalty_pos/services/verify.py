@@ -127,12 +127,35 @@ def check_lots(connection: sqlite3.Connection) -> list[str]:
     return problems
 
 
+_REMOTE_SQL = """
+SELECT m.id, r.ledger, r.elsewhere, r.outstanding,
+       COALESCE((SELECT SUM(e.amount) FROM ledger_entries e
+                 WHERE e.member_uuid = r.member_uuid AND e.ledger = r.ledger
+                   AND e.kind = 'remote_sync'), 0)
+FROM remote_balances r JOIN members m ON m.uuid = r.member_uuid
+"""
+
+
+def check_remote_balances(connection: sqlite3.Connection) -> list[str]:
+    """What is outstanding of head office's figure (sync/apply.py) is that figure less the
+    member's remote_sync entries here."""
+    problems: list[str] = []
+    for member_id, ledger, elsewhere, outstanding, taken in connection.execute(_REMOTE_SQL):
+        if outstanding != elsewhere - taken:
+            problems.append(f"member {member_id}: {ledger} at other tills {elsewhere}, taken "
+                            f"here {taken}, but {outstanding} recorded as outstanding")
+            if len(problems) >= LIMIT:
+                break
+    return problems
+
+
 CHECKS = (
     ("SQLite integrity", check_integrity),
     ("hash chains and sequences", check_chains),
     ("cached balances", check_balances),
     ("stored value never negative", check_stored_value_never_negative),
     ("point lots and allocations", check_lots),
+    ("balances at other tills", check_remote_balances),
 )
 
 

@@ -18,9 +18,16 @@ snapshot older than this till's member (a local edit not pushed yet) still bring
 Balances: per member and ledger, one `remote_sync` entry for the difference between head
 office's figure for the member's movements at other tills and the sum of this till's
 `remote_sync` entries so far (docs/sync-protocol.md, "Balances across tills"). Points
-credited form a lot with the program's standard expiry; points debited are spent soonest
-expiry first and may leave a points debt; stored value never goes below zero here, so what
-could not be taken stays outstanding and is taken when the member's balance is pulled again.
+credited form a lot with the program's standard expiry that never expires here (the till
+that earned them expires them, and that arrives as a negative remote_sync); points debited
+take those remote lots first, then this till's own lots soonest expiry first, and may leave a
+points debt. Stored value never goes below zero here: what could not be taken stays
+outstanding in `remote_balances` (head office's figure and what is left of it) and
+`take_outstanding` takes it as soon as the balance allows, after every answer and at the
+start of every pull (pull.py), without waiting for head office to send the member again.
+
+Tiers: head office sends the complete tier set whenever any tier changed; the till's tier
+table becomes exactly that set.
 """
 
 from __future__ import annotations
@@ -30,25 +37,28 @@ import hashlib
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.errors import LoyaltyError
+from ..core.kinds import REMOTE_SYNC
 from ..core.members import new_referral_code
 from ..core.points import lot_expiry
 from ..core.program import ProgramRules
 from ..core.promotions import Effect, PromotionRule
 from ..core.tiers import TierRule, validate_tiers
-from ..db.models import AgreementVersion, Card, LedgerEntry, Member, Setting
+from ..db.models import AgreementVersion, Card, LedgerEntry, Member, RemoteBalance, Setting
 from ..services import audit
 from ..services.catalog import save_promotion
 from ..services.context import load_rules, load_tiers
 from ..services.ledger import POINTS, STORED_VALUE, LedgerWriter
 from ..services.setup import replace_tiers
 
-REMOTE_SYNC = "remote_sync"
 RULE_FIELDS = tuple(f.name for f in dataclasses.fields(ProgramRules))
+# the partial index's own condition, as a literal: SQLite uses a partial index only for a
+# query whose WHERE holds its condition verbatim (a bound 0 would not do)
+OUTSTANDING = text("remote_balances.outstanding != 0")
 
 
 def parse_time(value: object) -> datetime | None:
@@ -114,7 +124,8 @@ class ChangeApplier:
                 + self.promotions(answer.get("promotions") or [])
                 + self.members(answer.get("members") or [])
                 + self.cards(answer.get("cards") or [])
-                + self.balances(answer.get("balances") or []))
+                + self.balances(answer.get("balances") or [])
+                + self.take_outstanding())
 
     # -- program settings, tiers, agreements, promotions -----------------------------------
 
@@ -137,16 +148,17 @@ class ChangeApplier:
         return applied
 
     def tiers(self, values: list[dict[str, Any]]) -> int:
-        """Head office publishes the whole tier table at once: a set that is valid alone (it
-        has the tier starting at 0) replaces the table; a part of one (an answer cut by the
-        limit) is merged into it by code."""
+        """Head office sends its complete tier set whenever any tier changed (every answer
+        whose window holds a tier change, so a publish split across answers brings the whole
+        set each time): it replaces the table, so a tier head office removed goes here too.
+        A set that is not valid (no tier at 0, a duplicate) is left out and audited."""
         if not values:
             return 0
         current = load_tiers(self.session)
         try:
-            incoming = [TierRule(str(v["code"]), str(v["name"]), int(v["threshold"]),
-                                 int(v["multiplier_percent"])) for v in values]
-            ordered = self._tier_table(current, incoming)
+            ordered = validate_tiers([TierRule(
+                str(v["code"]), str(v["name"]), int(v["threshold"]),
+                int(v["multiplier_percent"])) for v in values])
         except (LoyaltyError, KeyError, TypeError, ValueError) as exc:
             self.skipped("tiers", f"the tier table would not be valid: {exc}",
                          tiers=[str(v)[:200] for v in values])
@@ -155,15 +167,6 @@ class ChangeApplier:
             replace_tiers(self.session, ordered)
             self.session.flush()
         return len(values)
-
-    @staticmethod
-    def _tier_table(current: list[TierRule], incoming: list[TierRule]) -> list[TierRule]:
-        try:
-            return validate_tiers(incoming)
-        except LoyaltyError:
-            merged = {tier.code: tier for tier in current}
-            merged.update((tier.code, tier) for tier in incoming)
-            return validate_tiers(list(merged.values()))
 
     def agreements(self, values: list[dict[str, Any]]) -> int:
         applied = 0
@@ -386,16 +389,29 @@ class ChangeApplier:
 
     def _remote_points(self, member: Member, elsewhere: int, rules: ProgramRules) -> int:
         difference = elsewhere - self._remote_so_far(member, POINTS)
+        self._take_points(member, difference, elsewhere, rules)
+        self._remember(member, POINTS, elsewhere, 0)  # points are always taken whole
+        return int(difference != 0)
+
+    def _take_points(self, member: Member, difference: int, elsewhere: int,
+                     rules: ProgramRules) -> None:
+        """A credit is a lot that never expires here (ledger.py, balances.run_expiry); a
+        debit takes such lots first and may leave a points debt."""
         reason = f"points at other tills: {elsewhere}"
         if difference > 0:
             self.writer.earn(REMOTE_SYNC, member, difference, lot_expiry(self.today, rules),
                              reason=reason)
         elif difference < 0:
             self.writer.spend(REMOTE_SYNC, member, -difference, allow_debt=True, reason=reason)
-        return int(difference != 0)
 
     def _remote_stored_value(self, member: Member, elsewhere: int) -> int:
         difference = elsewhere - self._remote_so_far(member, STORED_VALUE)
+        taken = self._take_stored_value(member, difference, elsewhere)
+        self._remember(member, STORED_VALUE, elsewhere, difference - taken)
+        return int(taken != 0)
+
+    def _take_stored_value(self, member: Member, difference: int, elsewhere: int) -> int:
+        """Write what of `difference` the balance allows (never below zero); returns it."""
         amount = max(difference, -member.stored_value_balance)
         if amount == 0:
             return 0
@@ -404,7 +420,43 @@ class ChangeApplier:
             reason += f"; {amount - difference} not covered here"
         self.writer.stored_value(REMOTE_SYNC, member, amount, reason=reason[:200])
         self.session.flush()
-        return 1
+        return amount
+
+    def _remember(self, member: Member, ledger: str, elsewhere: int, outstanding: int) -> None:
+        """Head office's figure and what of it is not taken yet (remote_balances)."""
+        row = self.session.get(RemoteBalance, (member.uuid, ledger))
+        if row is None:
+            self.session.add(RemoteBalance(member_uuid=member.uuid, ledger=ledger,
+                                           elsewhere=elsewhere, outstanding=outstanding,
+                                           updated_at=self.now))
+        elif (row.elsewhere, row.outstanding) != (elsewhere, outstanding):
+            row.elsewhere, row.outstanding, row.updated_at = elsewhere, outstanding, self.now
+        self.session.flush()
+
+    def take_outstanding(self) -> int:
+        """Take what earlier pulls could not (a stored-value debit beyond the balance then),
+        as far as the balance allows now, for every member with something outstanding (the
+        partial index holds only those rows). Returns the number of entries written. The
+        overdraft itself stays at head office (`loyalty-headoffice conflicts`)."""
+        written = 0
+        rules: ProgramRules | None = None
+        for row in list(self.session.scalars(select(RemoteBalance).where(
+                OUTSTANDING).order_by(RemoteBalance.member_uuid))):
+            member = self.session.scalar(select(Member).where(Member.uuid == row.member_uuid))
+            if member is None:
+                continue
+            if row.ledger == STORED_VALUE:
+                taken = self._take_stored_value(member, row.outstanding, row.elsewhere)
+            else:
+                rules = rules or load_rules(self.session)
+                self._take_points(member, row.outstanding, row.elsewhere, rules)
+                taken = row.outstanding
+            if taken:
+                row.outstanding -= taken
+                row.updated_at = self.now
+                written += 1
+        self.session.flush()
+        return written
 
 
 def apply_changes(session: Session, answer: dict[str, Any], *, till_id: int, now: datetime,

@@ -3,8 +3,12 @@
 Each answer is fetched with no transaction open, then applied (apply.py) and its cursor stored
 in one short write transaction: a crash between answers loses nothing and applies nothing
 twice. The transaction first checks the cursor is still the one the answer was asked from, so
-two syncs running at once never apply an older answer over a newer one. Thread: the caller's,
-never the GUI's.
+two syncs running at once never apply an older answer over a newer one.
+
+Before the first request, what earlier pulls could not take (a stored-value debit beyond the
+balance then, `remote_balances.outstanding`) is taken as far as the balance allows now, in a
+short transaction of its own: the till's own movements since (a top-up here) never come back
+in an answer. apply.py does the same after every answer. Thread: the caller's, never the GUI's.
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import select
+
 from ..db.engine import Database
+from ..db.models import RemoteBalance
 from ..services.context import TillContext, set_setting
-from .apply import apply_changes
+from .apply import OUTSTANDING, ChangeApplier, apply_changes
 from .client import SyncClient, SyncUnavailable
 from .state import PULL_CURSOR_KEY, read_sync_settings
 
@@ -33,7 +40,7 @@ def pull_changes(db: Database, client: SyncClient, clock: Callable[[], datetime]
     limit = limit or PULL_LIMIT
     ctx = TillContext.open(db, clock)
     cursor = pull_cursor(db)
-    applied = 0
+    applied = take_outstanding(db, ctx)
     while True:
         answer = client.changes(cursor, limit)
         new_cursor = answer.get("cursor")
@@ -51,3 +58,14 @@ def pull_changes(db: Database, client: SyncClient, clock: Callable[[], datetime]
         if not answer.get("more") or new_cursor == cursor:
             return applied
         cursor = new_cursor
+
+
+def take_outstanding(db: Database, ctx: TillContext) -> int:
+    """Take what earlier pulls left outstanding (apply.ChangeApplier.take_outstanding); no
+    write transaction when nothing is (a read of the partial index)."""
+    with db.sessions() as session:
+        if session.scalar(select(RemoteBalance.member_uuid).where(OUTSTANDING).limit(1)
+                          ) is None:
+            return 0
+    with db.transaction() as session:
+        return ChangeApplier(session, ctx.till_id, ctx.now(), ctx.today()).take_outstanding()

@@ -8,8 +8,11 @@ import hashlib
 import uuid
 from typing import Any
 
+from alembic import command
+
 from loyalty_pos.cli import main as till_main
 from loyalty_pos.core.ean import make_card_number
+from loyalty_pos.db.engine import alembic_config
 from loyalty_pos.services.checkout import PaymentRequest
 from loyalty_pos.services.context import load_rules, load_tiers
 from loyalty_pos.services.lookup import MemberFinder
@@ -103,8 +106,10 @@ def test_promotions_tiers_settings_and_agreements_are_applied(till, products) ->
     text = "Member agreement\nVersion 9\nBe nice."
     answer = {
         "settings": {"points_expiry_months": 6, "max_redeem_percent": 300, "no_such": 1},
+        # head office's complete tier set: silver and platinum were removed there
         "tiers": [{"code": "gold", "name": "Gold+", "threshold": 400_000,
-                   "multiplier_percent": 160}],
+                   "multiplier_percent": 160},
+                  {"code": "basic", "name": "Basic", "threshold": 0, "multiplier_percent": 100}],
         "promotions": [{"code": "HO10", "name": "Head office 10%", "effect": "percent_discount",
                         "value": 10, "priority": 5, "exclusive": False, "enabled": True,
                         "starts_on": None, "ends_on": None, "weekdays": [], "start_time": None,
@@ -118,9 +123,11 @@ def test_promotions_tiers_settings_and_agreements_are_applied(till, products) ->
     apply(till, answer)
     with till.db.sessions() as session:
         rules = load_rules(session)
-        gold = next(t for t in load_tiers(session) if t.code == "gold")
+        tiers = load_tiers(session)
+        gold = next(t for t in tiers if t.code == "gold")
     assert rules.points_expiry_months == 6 and rules.max_redeem_percent != 300
     assert (gold.name, gold.threshold, gold.multiplier_percent) == ("Gold+", 400_000, 160)
+    assert [t.code for t in tiers] == ["basic", "gold"]
     quote = till.checkout.quote([("TEA", 1)])
     assert quote.discount_total == products["TEA"] // 10
     assert till.members.texts_to_accept()["member_agreement"].version == "9"
@@ -187,3 +194,48 @@ def test_a_referrer_later_in_the_same_answer_is_linked(till) -> None:  # type: i
     apply(till, {"members": [referred, referrer]})
     assert till.rows("SELECT r.uuid FROM members m JOIN members r ON r.id = m.referred_by_id "
                      "WHERE m.uuid = ?", referred["uuid"]) == [(referrer["uuid"],)]
+
+
+def test_what_could_not_be_taken_is_taken_as_soon_as_the_balance_allows(till) -> None:  # type: ignore[no-untyped-def]
+    """Head office's figure is kept per member and ledger (remote_balances): a debit left
+    outstanding is taken after the next answer, whoever it is about, not only when head office
+    sends this member again."""
+    rita = snapshot()
+    apply(till, {"members": [rita]})
+    member_id = till.scalar("SELECT id FROM members WHERE uuid = ?", rita["uuid"])
+    till.balances.top_up(member_id, 1000, "cash", till.cashier_id)
+    apply(till, {"balances": [{"member": rita["uuid"], "points": 70, "stored_value": -4000}]})
+    assert till.rows("SELECT ledger, elsewhere, outstanding FROM remote_balances "
+                     "ORDER BY ledger") == [("points", 70, 0), ("stored_value", -4000, -3000)]
+    till.balances.top_up(member_id, 5000, "cash", till.cashier_id)
+    assert apply(till, {}) == 1  # an answer with nothing for Rita
+    assert till.members.details(member_id).summary.stored_value_balance == 2000
+    assert till.rows("SELECT outstanding FROM remote_balances WHERE ledger = 'stored_value'"
+                     ) == [(0,)]
+    assert apply(till, {}) == 0
+    assert not till.problems()
+
+
+def test_an_upgraded_till_finds_what_was_left_outstanding_in_its_ledger(till) -> None:  # type: ignore[no-untyped-def]
+    """Tills that synced before remote_balances existed: the migration reads head office's
+    last figure from the reason of the member's newest remote_sync entry (a figure that
+    wrote no entry, nothing being takeable then, is not in the ledger: head office's next
+    figure for the member corrects it)."""
+    rita = snapshot()
+    apply(till, {"members": [rita]})
+    member_id = till.scalar("SELECT id FROM members WHERE uuid = ?", rita["uuid"])
+    till.balances.top_up(member_id, 1000, "cash", till.cashier_id)
+    apply(till, {"balances": [{"member": rita["uuid"], "points": 70, "stored_value": -4000}]})
+    apply(till, {"balances": [{"member": rita["uuid"], "points": -30, "stored_value": -4000}]})
+    before = till.rows("SELECT member_uuid, ledger, elsewhere, outstanding FROM remote_balances "
+                       "ORDER BY ledger")
+    assert [row[1:] for row in before] == [("points", -30, 0), ("stored_value", -4000, -3000)]
+    config = alembic_config(str(till.db.engine.url))
+    command.downgrade(config, "0003")
+    command.upgrade(config, "head")
+    assert till.rows("SELECT member_uuid, ledger, elsewhere, outstanding FROM remote_balances "
+                     "ORDER BY ledger") == before
+    till.balances.top_up(member_id, 5000, "cash", till.cashier_id)
+    apply(till, {})
+    assert till.members.details(member_id).summary.stored_value_balance == 2000
+    assert not till.problems()

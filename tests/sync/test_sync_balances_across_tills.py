@@ -15,7 +15,8 @@ from test_sync_headoffice import (
 )
 
 from loyalty_pos.cli import main as till_main
-from loyalty_pos.headoffice.balances import chain_balances, member_balance
+from loyalty_pos.headoffice.balances import chain_balances, member_balance, overdrafts
+from loyalty_pos.services.checkout import PaymentRequest
 from loyalty_pos.services.lookup import member_summary
 
 PAST_EXPIRY = 400  # days: lots earned on day 0 (12 months) are past their date
@@ -151,3 +152,52 @@ def test_a_mirrored_expiry_takes_the_copies_before_the_tills_own_points(
     assert chain_wide(ho, tess.uuid)[0] == 0
     assert balance(till21, tess.uuid)[0] == 0 and balance(till22, tess.uuid)[0] == 0
     verified(till21, till22)
+
+
+# -- H3: a stored-value debit that could not be taken is taken later ---------------------------
+
+
+def spend_stored_value(till, member: int, amount: int) -> None:  # type: ignore[no-untyped-def]
+    assert amount % 5000 == 0  # gift wrap: 50.00, earns no points
+    till.sell([("GIFT", amount // 5000)], member,
+              payments=[PaymentRequest("stored_value", amount)])
+
+
+def test_a_stored_value_debit_not_covered_when_it_arrived_is_taken_later(
+        make_till, ho: HeadOffice) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    till21, till22 = chain(make_till, ho)
+    tess = till21.enrol("Tess Traveller", phone="13900000704").summary
+    till21.balances.top_up(tess.id, 10_000, "cash", till21.cashier_id)
+    sync_all(ho, till21, till22)
+    there = member_id(till22, tess.uuid)
+    assert balance(till22, tess.uuid)[1] == 10_000
+    # both tills spend the 100.00 before either syncs
+    till21.clock.advance(minutes=1)
+    spend_stored_value(till21, tess.id, 10_000)
+    till22.clock.advance(minutes=2)
+    spend_stored_value(till22, there, 10_000)
+    sync_all(ho, till21, till22)
+    assert chain_wide(ho, tess.uuid)[1] == -10_000
+    assert balance(till21, tess.uuid)[1] == 0 and balance(till22, tess.uuid)[1] == 0
+
+    # an hour later 50.00 is topped up at till 21: the member still owes the chain 50.00
+    for till in (till21, till22):
+        till.clock.advance(hours=1)
+    till21.balances.top_up(tess.id, 5000, "cash", till21.cashier_id)
+    sync_all(ho, till21, till22)
+    assert chain_wide(ho, tess.uuid)[1] == -5000
+    assert balance(till21, tess.uuid)[1] == 0  # not 50.00 to spend again
+    assert balance(till22, tess.uuid)[1] == 0
+    # the conflict stays visible at head office
+    with ho.db.sessions() as session:
+        assert [(o.member_uuid, o.overdraft) for o in overdrafts(session)] == [
+            (tess.uuid, 10_000)]
+    # another 80.00 at till 22 covers the debt: 30.00 left, the same everywhere
+    till22.balances.top_up(there, 8000, "cash", till22.cashier_id)
+    sync_all(ho, till22, till21)
+    assert chain_wide(ho, tess.uuid)[1] == 3000
+    assert balance(till21, tess.uuid)[1] == 3000 and balance(till22, tess.uuid)[1] == 3000
+    verified(till21, till22)
+    for till in (till21, till22):  # settled: one more round changes nothing
+        quiet = sync(till, ho)
+        assert quiet.ok and (quiet.entries_pushed, quiet.changes_applied) == (0, 0), quiet

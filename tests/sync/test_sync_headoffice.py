@@ -358,6 +358,52 @@ def test_published_promotions_tiers_settings_and_agreements_reach_the_till(till1
     assert till1.checkout.quote([("TEA", 1)]).discount_total == 0
 
 
+def test_a_tier_set_split_across_answers_makes_the_till_table_head_offices_set(
+        till1, ho: HeadOffice, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Head office removes a tier; the pull fetches one change row per answer and the line
+    drops after the first answer. Every answer holding a tier change carries the complete
+    set, so the till's table is head office's set after any answer (not a part of it merged
+    into the old table, which kept the removed tier or lost others)."""
+    import httpx
+
+    from loyalty_pos.sync import pull
+
+    def tier(code: str, threshold: int, multiplier: int) -> dict[str, object]:
+        return {"code": code, "name": code.title(), "threshold": threshold,
+                "multiplier_percent": multiplier}
+
+    def till_tiers() -> list[tuple[str, int, int]]:
+        with till1.db.sessions() as session:
+            return [(t.code, t.threshold, t.multiplier_percent) for t in load_tiers(session)]
+
+    ho.publish(publish_tiers, [tier("basic", 0, 100), tier("silver", 100_000, 125),
+                               tier("gold", 500_000, 150)])
+    assert sync(till1, ho).ok
+    assert [code for code, _, _ in till_tiers()] == ["basic", "silver", "gold"]
+    published = [tier("basic", 0, 110), tier("gold", 400_000, 160)]  # silver removed
+    ho.publish(publish_tiers, published)
+    monkeypatch.setattr(pull, "PULL_LIMIT", 1)
+
+    class LostAfterOneAnswer:
+        answers = 0
+
+        def request(self, method: str, url: str, **kwargs: object):  # type: ignore[no-untyped-def]
+            if "/v1/changes" in url:
+                if self.answers:
+                    raise httpx.ConnectError("the line dropped")
+                self.answers += 1
+            return ho.http.request(method, url, **kwargs)  # type: ignore[arg-type]
+
+        def close(self) -> None:
+            pass
+
+    report = sync_once(till1.db, http=LostAfterOneAnswer(), clock=till1.clock)  # type: ignore[arg-type]
+    assert report.outcome == UNREACHABLE
+    expected = [("basic", 0, 110), ("gold", 400_000, 160)]
+    assert till_tiers() == expected
+    assert sync(till1, ho).ok and till_tiers() == expected
+
+
 def test_the_pull_pages_through_a_long_change_log(till1, ho: HeadOffice, monkeypatch
                                                   ) -> None:  # type: ignore[no-untyped-def]
     from loyalty_pos.sync import pull
