@@ -8,8 +8,9 @@ services write them, so that head office recognises this till's members at every
 and its reports (sales, RFM, cohorts, referrals) cover the whole history.
 
 One INSERT ... SELECT per kind inside the caller's transaction, building the payload with
-SQLite's json_object; only rows without a message of their own are queued, so running it again
-queues nothing. Thread: the caller's (register_till, on the command line or a worker).
+SQLite's json_object; only rows without a message of their own are queued (checked against a
+temporary indexed copy of the outbox's keys), so running it again queues nothing.
+Thread: the caller's (register_till, on the command line or a worker).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ SELECT 'member', m.uuid, json_object(
                    WHERE c.member_id = m.id AND c.status = 'active')),
        :now
   FROM members m
- WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.topic = 'member' AND o.ref = m.uuid)
+ WHERE NOT EXISTS (SELECT 1 FROM temp.queued q WHERE q.topic = 'member' AND q.ref = m.uuid)
  ORDER BY m.id
 """
 
@@ -45,7 +46,7 @@ SELECT 'consent', m.uuid, json_object(
        :now
   FROM consents c JOIN members m ON m.id = c.member_id
  WHERE c.till_id = :till
-   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.topic = 'consent' AND o.ref = m.uuid)
+   AND NOT EXISTS (SELECT 1 FROM temp.queued q WHERE q.topic = 'consent' AND q.ref = m.uuid)
  ORDER BY c.id
 """
 
@@ -60,7 +61,7 @@ SELECT 'sale', s.id, json_object(
        :now
   FROM sales s
  WHERE s.till_id = :till
-   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.topic = 'sale' AND o.ref = s.id)
+   AND NOT EXISTS (SELECT 1 FROM temp.queued q WHERE q.topic = 'sale' AND q.ref = s.id)
  ORDER BY s.created_at, s.receipt_no
 """
 
@@ -74,7 +75,7 @@ SELECT 'refund', r.id, json_object(
        :now
   FROM refunds r
  WHERE r.till_id = :till
-   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.topic = 'refund' AND o.ref = r.id)
+   AND NOT EXISTS (SELECT 1 FROM temp.queued q WHERE q.topic = 'refund' AND q.ref = r.id)
  ORDER BY r.created_at, r.receipt_no
 """
 
@@ -101,6 +102,13 @@ def queue_history(session: Session, till_id: int, now: datetime) -> QueuedHistor
     this till, that has none yet. Consents: only members without any consent message, so a
     member whose consents already travel is not sent twice."""
     params = {"till": till_id, "now": now}
+    # what already has a message, indexed once: the outbox has no index on (topic, ref), and
+    # asking it per row made this quadratic (10 s for 5,000 members)
+    session.execute(text("DROP TABLE IF EXISTS temp.queued"))
+    session.execute(text("CREATE TEMP TABLE queued (topic TEXT, ref TEXT, "
+                         "PRIMARY KEY (topic, ref)) WITHOUT ROWID"))
+    session.execute(text("INSERT OR IGNORE INTO temp.queued SELECT topic, ref FROM outbox"))
     counts = [session.execute(text(statement), params).rowcount
               for statement in (_MEMBERS, _CONSENTS, _SALES, _REFUNDS)]
+    session.execute(text("DROP TABLE temp.queued"))
     return QueuedHistory(*counts)
