@@ -62,6 +62,23 @@ class PromotionRule:
         return line.sku in self.skus or line.category in self.categories
 
 
+def rule_as_dict(rule: PromotionRule) -> dict[str, object]:
+    """A promotion as plain JSON-able values: the fields head office publishes and a till
+    stores (docs/sync-protocol.md "promotions"), and the audit log's form."""
+    return {
+        "code": rule.code, "name": rule.name, "effect": str(rule.effect), "value": rule.value,
+        "priority": rule.priority, "exclusive": rule.exclusive, "enabled": rule.enabled,
+        "starts_on": rule.starts_on.isoformat() if rule.starts_on else None,
+        "ends_on": rule.ends_on.isoformat() if rule.ends_on else None,
+        "weekdays": sorted(rule.weekdays),
+        "start_time": rule.start_time.strftime("%H:%M") if rule.start_time else None,
+        "end_time": rule.end_time.strftime("%H:%M") if rule.end_time else None,
+        "tiers": sorted(rule.tiers), "skus": sorted(rule.skus),
+        "categories": sorted(rule.categories), "min_basket": rule.min_basket,
+        "birthday_month": rule.birthday_month, "first_purchase": rule.first_purchase,
+    }
+
+
 def _check_rule(rule: PromotionRule) -> None:
     if not rule.code or not rule.name:
         raise InvalidInput("a promotion needs a code and a name")

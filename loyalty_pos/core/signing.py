@@ -14,6 +14,8 @@ HEADER_TILL = "X-Loyalty-Till"
 HEADER_TIMESTAMP = "X-Loyalty-Timestamp"
 HEADER_SIGNATURE = "X-Loyalty-Signature"
 MAX_SKEW_SECONDS = 300  # a request more than this far from head office's clock is stale
+# the body of POST /v1/ledger: a ledger file (docs/ledger-file-format.md), gzip
+LEDGER_CONTENT_TYPE = "application/vnd.loyalty-ledger+gzip"
 
 
 def string_to_sign(method: str, path_with_query: str, timestamp: int, body: bytes) -> bytes:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..core.errors import Conflict, InvalidInput
 from ..core.program import ProgramRules
-from ..core.promotions import Effect, PromotionRule
+from ..core.promotions import Effect, PromotionRule, rule_as_dict
 from ..core.tiers import TierRule, validate_tiers
 from .changelog import agreement_key, append_change, lock_change_log
 from .models import (
@@ -111,17 +111,7 @@ def promotion_json(value: Any) -> dict[str, Any]:
         min_basket=_whole(value.get("min_basket"), f"{where}: min_basket", 0),
         birthday_month=_flag(value.get("birthday_month"), f"{where}: birthday_month", False),
         first_purchase=_flag(value.get("first_purchase"), f"{where}: first_purchase", False))
-    return {"code": rule.code, "name": rule.name, "effect": str(rule.effect),
-            "value": rule.value, "priority": rule.priority, "exclusive": rule.exclusive,
-            "enabled": rule.enabled,
-            "starts_on": rule.starts_on.isoformat() if rule.starts_on else None,
-            "ends_on": rule.ends_on.isoformat() if rule.ends_on else None,
-            "weekdays": sorted(rule.weekdays),
-            "start_time": rule.start_time.strftime("%H:%M") if rule.start_time else None,
-            "end_time": rule.end_time.strftime("%H:%M") if rule.end_time else None,
-            "tiers": sorted(rule.tiers), "skus": sorted(rule.skus),
-            "categories": sorted(rule.categories), "min_basket": rule.min_basket,
-            "birthday_month": rule.birthday_month, "first_purchase": rule.first_purchase}
+    return rule_as_dict(rule)
 
 
 def publish_promotions(session: Session, values: Any, now: datetime) -> list[str]:

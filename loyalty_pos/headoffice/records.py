@@ -4,6 +4,8 @@ Messages are keyed (till, message id) with the sha256 of their canonical content
 with the same hash is a duplicate (a retry), a key held with another hash refuses the whole
 request (RecordsConflict, HTTP 422) and nothing of it is stored. New messages are stored as
 sent and derive `ho_sales` (topic sale), `ho_refunds` (refund) and `ho_consents` (consent).
+A sale or refund id is chain-wide: one already held from the same till with the same content
+is a duplicate, one held with another till or other content is a RecordsConflict too.
 
 Member snapshots are state, not history: head office keeps the newest by `updated_at` (ties:
 the later push) with its cards, and appends an `ho_changes` row for every member and card it
@@ -13,6 +15,11 @@ snapshot said so) are merged from every snapshot, older ones too, because they d
 a first-purchase promotion or a referral reward is paid again. When the stored member then
 differs from what the pushing till sent, the change row names no till (origin NULL), so the
 pushing till pulls the merged member back as well.
+
+Refused before anything is stored: a card head office holds for another member (422: cards
+are never reassigned; a lost card is blocked and a new one issued), and a snapshot time more
+than FUTURE_SLACK after head office's clock (400 naming the field: newest-wins would freeze
+that member for every other till until then).
 
 The pydantic models here are the request body (service.py documents them in OpenAPI).
 Thread: the caller's (the service's threadpool); `store_records` runs one transaction with the
@@ -24,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
@@ -51,6 +58,7 @@ from .models import (
 
 MAX_MONEY = 2**53  # money, points and ids beyond this are not what a till writes
 MAX_ITEMS = 10_000
+FUTURE_SLACK = timedelta(days=1)  # a snapshot time later than head office's clock + this: 400
 
 
 class RecordsConflict(Conflict):
@@ -213,6 +221,7 @@ def store_records(db: HeadOfficeDb, till_id: int, push: RecordsPush, now: dateti
     """Store one records push of a till (module docstring). Raises RecordsConflict (422) or
     InvalidInput (400, a payload head office derives rows from is malformed); then nothing
     was stored."""
+    _refuse_future_times(push.members, now)
     try:
         return _store_records(db, till_id, push, now)
     except IntegrityError:
@@ -227,6 +236,7 @@ def _store_records(db: HeadOfficeDb, till_id: int, push: RecordsPush, now: datet
         till = session.scalar(select(HOTill).where(HOTill.id == till_id).with_for_update())
         assert till is not None
         new = _new_messages(session, till, push.messages)
+        _refuse_reassigned_cards(session, till, push.members)
         result = RecordsResult(0, len(new), len(push.messages) - len(new))
         derived = [(message, _parsed_payload(message)) for message in new]
         session.add_all(HOMessage(till_id=till.id, message_id=message.id, topic=message.topic,
@@ -285,23 +295,44 @@ def _parsed_payload(message: Message) -> _Payload | None:
                            f"({problems})") from exc
 
 
-def _insert_ignore(session: Session, model: type, values: dict[str, Any]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING: a sale or refund pushed again is the same one."""
+def _insert_ignore(session: Session, model: type, values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; False when the key was held already."""
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    key = next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
+    # RETURNING, not rowcount: the PostgreSQL driver's rowcount is not reliable here
+    return session.execute(insert(model).values(**values).on_conflict_do_nothing()
+                           .returning(key)).first() is not None
+
+
+def _insert_once(session: Session, till: HOTill, message: Message, model: type, key: str,
+                 values: dict[str, Any]) -> None:
+    """Insert a sale or refund row keyed by its chain-wide id. Held already: the same till
+    and content is the same one pushed again (a retry, or the till's message sent twice);
+    another till or other content is RecordsConflict (422), never a silently missing row."""
+    if _insert_ignore(session, model, values):
+        return
+    held = session.get(model, values[key], populate_existing=True)
+    assert held is not None  # DO NOTHING: it is there
+    differing = sorted(name for name, value in values.items() if getattr(held, name) != value)
+    if differing:
+        what = "a till" if "till_id" in differing else "content"
+        raise RecordsConflict(
+            f"till {till.number} message {message.id}: {message.topic} {values[key]} is "
+            f"already held at head office with other {what} ({', '.join(differing)}); "
+            "nothing of this push was stored")
 
 
 def _derive(session: Session, till: HOTill, message: Message, payload: _Payload) -> None:
     if isinstance(payload, SalePayload):
-        _insert_ignore(session, HOSale, {
+        _insert_once(session, till, message, HOSale, "sale_id", {
             "sale_id": payload.sale_id, "till_id": till.id, "store_id": till.store_id,
             "receipt_no": payload.receipt_no, "member_uuid": payload.member,
             "at": utc_naive(payload.at), "total": payload.total, "discount": payload.discount,
             "points_earned": payload.points_earned,
             "points_redeemed": payload.points_redeemed})
     elif isinstance(payload, RefundPayload):
-        _insert_ignore(session, HORefund, {
+        _insert_once(session, till, message, HORefund, "refund_id", {
             "refund_id": payload.refund_id, "sale_id": payload.sale_id, "till_id": till.id,
             "store_id": till.store_id, "at": utc_naive(payload.at), "amount": payload.amount,
             "points_taken_back": payload.points_taken_back,
@@ -409,6 +440,8 @@ def _store_card(session: Session, till: HOTill, member_uuid: str, card: CardSnap
               "issued_at": utc_naive(card.issued_at), "blocked_at": utc_naive(card.blocked_at),
               "block_reason": card.block_reason}
     held = session.get(HOCard, card.number, with_for_update=True)
+    if held is not None and held.member_uuid != member_uuid:  # _refuse_reassigned_cards
+        raise RecordsConflict(_reassigned(till, card.number, held.member_uuid, member_uuid))
     if held is not None and all(getattr(held, name) == value for name, value in values.items()):
         return 0
     if held is None:
@@ -420,3 +453,49 @@ def _store_card(session: Session, till: HOTill, member_uuid: str, card: CardSnap
     held.till_id = till.id
     append_change(session, CHANGE_CARD, card.number, till.id, now)
     return 1
+
+
+def _reassigned(till: HOTill, number: str, holder: str, claimant: str) -> str:
+    return (f"till {till.number}: card {number} is held at head office for member {holder}, "
+            f"the push gives it to member {claimant}; cards are never reassigned (a lost card "
+            "is blocked and a new one issued); nothing of this push was stored")
+
+
+def _refuse_reassigned_cards(session: Session, till: HOTill, snapshots: list[MemberSnapshot]
+                             ) -> None:
+    """RecordsConflict when a snapshot (of any age) names a card head office holds for
+    another member, or two snapshots of the push name one card for two members."""
+    claimed: dict[str, str] = {}
+    for snapshot in snapshots:
+        for card in snapshot.cards:
+            holder = claimed.setdefault(card.number, snapshot.uuid)
+            if holder != snapshot.uuid:
+                raise RecordsConflict(_reassigned(till, card.number, holder, snapshot.uuid))
+    numbers = sorted(claimed)
+    for start in range(0, len(numbers), 500):
+        for number, holder in session.execute(
+                select(HOCard.number, HOCard.member_uuid)
+                .where(HOCard.number.in_(numbers[start:start + 500]))):
+            if holder != claimed[number]:
+                raise RecordsConflict(_reassigned(till, number, holder, claimed[number]))
+
+
+_SNAPSHOT_TIMES = ("updated_at", "enrolled_at", "first_purchase_at")
+_CARD_TIMES = ("issued_at", "blocked_at")
+
+
+def _refuse_future_times(snapshots: list[MemberSnapshot], now: datetime) -> None:
+    """InvalidInput (400) naming the field when a snapshot time is more than FUTURE_SLACK
+    after head office's clock (`now`, naive UTC)."""
+    latest = now + FUTURE_SLACK
+    for index, snapshot in enumerate(snapshots):
+        found = [(name, getattr(snapshot, name)) for name in _SNAPSHOT_TIMES]
+        found += [(f"cards[{number}].{name}", getattr(card, name))
+                  for number, card in enumerate(snapshot.cards) for name in _CARD_TIMES]
+        for name, given in found:
+            moment = utc_naive(given)
+            if moment is not None and moment > latest:
+                raise InvalidInput(
+                    f"members[{index}] ({snapshot.uuid}): {name} {moment.isoformat()}Z is "
+                    f"more than {FUTURE_SLACK.days} day after head office's clock "
+                    f"({now.isoformat(timespec='seconds')}Z); nothing of this push was stored")

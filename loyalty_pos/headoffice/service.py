@@ -36,6 +36,7 @@ from ..core.errors import (
     NotFound,
     PermissionDenied,
 )
+from ..core.signing import LEDGER_CONTENT_TYPE
 from ..sync.ledger_file import LedgerFileError
 from .auth import AuthenticatedTill, AuthError, register_till, verify_request
 from .balances import member_balance
@@ -46,7 +47,6 @@ from .keys import chain_secret
 from .models import SOURCE_PUSH, HOLedgerEntry, HOSyncRefusal
 from .records import RecordsAnswer, RecordsConflict, RecordsPush, store_records
 
-LEDGER_CONTENT_TYPE = "application/vnd.loyalty-ledger+gzip"
 MAX_BODY = 64 << 20  # a 20,000-entry ledger file is a few MB
 
 

@@ -28,6 +28,7 @@ from ..core.promotions import (
     Quote,
     Shopper,
     quote_basket,
+    rule_as_dict,
 )
 from ..core.tiers import TierRule, validate_tiers
 from ..db.models import Member, Product, Promotion, Refund, Sale, Setting
@@ -95,22 +96,6 @@ def _tier_dict(tier: TierRule) -> dict[str, object]:
 
 
 # -- promotions: storage form and the overlap check ------------------------------------------
-
-
-def rule_as_dict(rule: PromotionRule) -> dict[str, object]:
-    """A promotion as plain JSON-able values (for the audit log)."""
-    return {
-        "code": rule.code, "name": rule.name, "effect": str(rule.effect), "value": rule.value,
-        "priority": rule.priority, "exclusive": rule.exclusive, "enabled": rule.enabled,
-        "starts_on": rule.starts_on.isoformat() if rule.starts_on else None,
-        "ends_on": rule.ends_on.isoformat() if rule.ends_on else None,
-        "weekdays": sorted(rule.weekdays),
-        "start_time": rule.start_time.strftime("%H:%M") if rule.start_time else None,
-        "end_time": rule.end_time.strftime("%H:%M") if rule.end_time else None,
-        "tiers": sorted(rule.tiers), "skus": sorted(rule.skus),
-        "categories": sorted(rule.categories), "min_basket": rule.min_basket,
-        "birthday_month": rule.birthday_month, "first_purchase": rule.first_purchase,
-    }
 
 
 def _minute(moment: time) -> int:

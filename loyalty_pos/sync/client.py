@@ -24,9 +24,8 @@ from typing import Any
 import httpx
 
 from ..core.errors import LoyaltyError
-from ..core.signing import sign_request
+from ..core.signing import LEDGER_CONTENT_TYPE, sign_request
 
-LEDGER_CONTENT_TYPE = "application/vnd.loyalty-ledger+gzip"
 TIMEOUT = httpx.Timeout(60.0, connect=5.0)  # a 20,000-entry file is imported before the answer
 DETAIL_LIMIT = 500  # characters of a refusal's reason kept (a proxy's HTML page is long)
 

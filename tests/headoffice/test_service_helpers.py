@@ -13,10 +13,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from loyalty_pos.core.chain import GENESIS_HASH, entry_hash
-from loyalty_pos.core.signing import sign_request
+from loyalty_pos.core.signing import LEDGER_CONTENT_TYPE, sign_request
 from loyalty_pos.headoffice.db import HeadOfficeDb
 from loyalty_pos.headoffice.keys import add_till, chain_secret
-from loyalty_pos.headoffice.service import LEDGER_CONTENT_TYPE, create_app
+from loyalty_pos.headoffice.service import create_app
 from loyalty_pos.sync.ledger_file import ENTRY_FIELDS, LedgerFileWriter, LedgerHeader
 
 MASTER = bytes.fromhex("a7" * 32)

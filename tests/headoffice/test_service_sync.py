@@ -177,9 +177,10 @@ def test_a_message_id_with_other_content_is_422_and_nothing_is_stored(
     with service.db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(HOMessage)) == 1
     assert _refusals(service.db) == ["records"]
-    # the same id at another till is another key
+    # the same id at another till is another key (its sale another sale: sale ids are
+    # chain-wide)
     other = service.register(12)
-    assert service.push_records(other, [changed]).json()["new"] == 1
+    assert service.push_records(other, [message(1, ref="sale-of-12")]).json()["new"] == 1
 
 
 def test_the_newest_snapshot_wins(service: Service) -> None:
@@ -229,6 +230,7 @@ def test_a_tills_own_backlog_does_not_fill_its_pages(service: Service) -> None:
     assert [m["uuid"] for m in page["members"]] == [M2]
     assert (page["cursor"], page["more"]) == (6, False)
     # M2 changed at 11 after 12: 11 has the newest state, 12 gets it back
+    service.clock.advance(days=2)  # snapshot times ahead of head office's clock are refused
     service.push_records(eleven, [], [snapshot(M2, "2026-11-22T00:00:00Z", name="By 11",
                                                cards=[])])
     service.push_records(twelve, [], [snapshot(M2, "2026-11-21T00:00:00Z", name="Late",
@@ -355,3 +357,108 @@ def test_a_member_in_the_answer_brings_its_balance_at_other_tills(service: Servi
     assert balances == {M1: (50, 1000)}
     # its own member and movements: till 11 gets no balance back
     assert service.changes(eleven)["balances"] == []
+
+
+# -- refused records: a card of another member, times in the future, a sale id held ----------
+
+
+CARD = "2000000000015"
+
+
+def _card(number: str = CARD, issued_at: str = "2026-11-01T08:00:00Z") -> dict[str, object]:
+    return {"number": number, "status": "active", "issued_at": issued_at, "blocked_at": None,
+            "block_reason": None}
+
+
+def _held(db: HeadOfficeDb, till_number: int) -> tuple[int, list[str], dict[str, str]]:
+    """Messages held of the till, the members held, card number -> member."""
+    from loyalty_pos.headoffice.models import HOCard, HOTill
+
+    with db.sessions() as session:
+        messages = session.scalar(select(func.count()).select_from(HOMessage).join(
+            HOTill, HOTill.id == HOMessage.till_id).where(HOTill.number == till_number))
+        members = list(session.scalars(select(HOMember.uuid).order_by(HOMember.uuid)))
+        cards = dict(session.execute(
+            select(HOCard.number, HOCard.member_uuid)).all())
+    return int(messages or 0), members, cards
+
+
+def test_a_card_held_for_another_member_is_422_and_nothing_is_stored(service: Service) -> None:
+    eleven, twelve = service.register(11), service.register(12)
+    assert service.push_records(eleven, [], [snapshot(M1, cards=[_card()])]).status_code == 200
+    answer = service.push_records(twelve, [message(1)], [
+        snapshot(M2, "2026-11-20T10:00:00Z", cards=[_card()])])
+    assert answer.status_code == 422, answer.text
+    assert CARD in answer.json()["detail"] and M1 in answer.json()["detail"]
+    assert _held(service.db, 12) == (0, [M1], {CARD: M1})
+    assert _refusals(service.db) == ["records"]
+    # an older snapshot claiming it is refused too, and two members of one push claiming one
+    # new card; the card's own member and a new card of M2 are fine
+    older = service.push_records(twelve, [], [snapshot(M2, "2026-11-19T00:00:00Z",
+                                                       cards=[_card()])])
+    assert older.status_code == 422
+    both = service.push_records(twelve, [], [snapshot(M1, cards=[_card("2000000000022")]),
+                                             snapshot(M2, cards=[_card("2000000000022")])])
+    assert both.status_code == 422 and "2000000000022" in both.json()["detail"]
+    assert _held(service.db, 12) == (0, [M1], {CARD: M1})
+    fine = service.push_records(twelve, [message(1)], [
+        snapshot(M1, "2026-11-20T11:00:00Z", cards=[_card()]),
+        snapshot(M2, cards=[_card("2000000000039")])])
+    assert fine.status_code == 200, fine.text
+    assert _held(service.db, 12) == (1, [M1, M2], {CARD: M1, "2000000000039": M2})
+
+
+@pytest.mark.parametrize("field", ["updated_at", "enrolled_at", "first_purchase_at",
+                                   "cards[0].issued_at", "cards[0].blocked_at"])
+def test_a_snapshot_time_more_than_a_day_ahead_is_400_naming_the_field(
+        service: Service, field: str) -> None:
+    """Newest-wins by updated_at: a snapshot dated next year would freeze the member for every
+    other till until then."""
+    till = service.register(11)
+    ahead = "2026-11-21T09:00:01Z"  # head office's clock is 2026-11-20 09:00 UTC
+    if field.startswith("cards"):
+        card = _card() | {field.partition(".")[2]: ahead}
+        member = snapshot(M1, cards=[card])
+    else:
+        member = snapshot(M1, **{field: ahead})
+    answer = service.push_records(till, [message(1)], [snapshot(M2, cards=[]), member])
+    assert answer.status_code == 400, answer.text
+    assert field in answer.json()["detail"] and M1 in answer.json()["detail"]
+    assert _held(service.db, 11) == (0, [], {})
+    # a till's clock a little ahead is fine
+    within = "2026-11-21T08:59:00Z"
+    card = _card() | ({field.partition(".")[2]: within} if field.startswith("cards") else {})
+    fine = snapshot(M1, cards=[card], **({} if field.startswith("cards") else {field: within}))
+    assert service.push_records(till, [message(1)], [fine]).status_code == 200
+
+
+def test_a_sale_or_refund_id_held_from_another_till_or_with_other_content_is_422(
+        service: Service) -> None:
+    eleven, twelve = service.register(11), service.register(12)
+    assert service.push_records(eleven, [message(1)]).status_code == 200
+    # the same sale id from another till: 422, and nothing of the push is stored
+    answer = service.push_records(twelve, [message(2, ref="own"), message(1)])
+    assert answer.status_code == 422, answer.text
+    assert "sale-1" in answer.json()["detail"] and "till_id" in answer.json()["detail"]
+    assert _held(service.db, 12)[0] == 0
+    assert _refusals(service.db) == ["records"]
+    # the same sale under another message id of the same till: a duplicate, fine
+    again = message(1) | {"id": 2}
+    assert service.push_records(eleven, [again]).json() == {
+        "stored_through": 2, "new": 1, "duplicate": 0}
+    # ... with other content: 422
+    other = message(1) | {"id": 3}
+    other["payload"] = other["payload"] | {"total": 999}
+    answer = service.push_records(eleven, [other])
+    assert answer.status_code == 422 and "total" in answer.json()["detail"]
+    refund = message(4, "refund", "refund-1", refund_id="refund-1", sale_id="sale-1",
+                     at="2026-11-20T10:00:00", amount=500)
+    assert service.push_records(eleven, [refund]).status_code == 200
+    answer = service.push_records(twelve, [refund])
+    assert answer.status_code == 422 and "refund-1" in answer.json()["detail"]
+    assert _refusals(service.db) == ["records"] * 3
+    with service.db.sessions() as session:
+        sale, held_refund = session.get(HOSale, "sale-1"), session.get(HORefund, "refund-1")
+        assert sale is not None and sale.total == 1250
+        assert held_refund is not None and held_refund.amount == 500
+        assert session.scalar(select(func.count()).select_from(HOSale)) == 1

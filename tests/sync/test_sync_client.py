@@ -11,8 +11,8 @@ import socket
 import httpx
 import pytest
 
+from loyalty_pos.core.signing import LEDGER_CONTENT_TYPE
 from loyalty_pos.sync.client import (
-    LEDGER_CONTENT_TYPE,
     SyncClient,
     SyncRefused,
     SyncUnavailable,
