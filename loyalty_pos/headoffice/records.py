@@ -251,9 +251,17 @@ def _store_records(db: HeadOfficeDb, till_id: int, push: RecordsPush, now: datet
         if push.members:
             lock_change_log(session)
         firsts = _firsts_per_member(push.members)
-        for snapshot in _newest_per_member(push.members):
-            result.members_stored += _store_member(session, till, snapshot,
-                                                   firsts[snapshot.uuid], now)
+        snapshots = _newest_per_member(push.members)
+        # the held members and cards in two locking reads, not one SELECT (and one flush of
+        # everything pending) per member and card: a push of 500 members took ~0.35 s so
+        held = _Held(
+            _held_rows(session, HOMember, HOMember.uuid, [m.uuid for m in snapshots]),
+            _held_rows(session, HOCard, HOCard.number,
+                       [card.number for m in snapshots for card in m.cards]))
+        with session.no_autoflush:
+            for snapshot in snapshots:
+                result.members_stored += _store_member(session, till, snapshot,
+                                                       firsts[snapshot.uuid], now, held)
         result.stored_through = session.scalar(
             select(func.max(HOMessage.message_id)).where(HOMessage.till_id == till.id)) or 0
         return result
@@ -391,12 +399,34 @@ _MEMBER_FIELDS = ("name", "phone", "email", "birthday", "status", "tier_code",
                   "referral_rewarded", "updated_at")
 
 
+@dataclass
+class _Held:
+    """The members and cards of one push that head office holds, by uuid and number (rows
+    added by the push join them)."""
+    members: dict[str, HOMember]
+    cards: dict[str, HOCard]
+
+
+_IN_CHUNK = 500  # keys per IN list (SQLite's default limit on bound parameters is far above)
+
+
+def _held_rows(session: Session, model: type, key: Any, keys: list[str]) -> dict[str, Any]:
+    """The rows of `model` whose `key` is in `keys`, locked for this transaction."""
+    found: dict[str, Any] = {}
+    unique = sorted(set(keys))  # one order for every writer: no lock cycles between tills
+    for start in range(0, len(unique), _IN_CHUNK):
+        rows = session.scalars(select(model).where(key.in_(unique[start:start + _IN_CHUNK]))
+                               .order_by(key).with_for_update())
+        found.update((getattr(row, key.key), row) for row in rows)
+    return found
+
+
 def _store_member(session: Session, till: HOTill, snapshot: MemberSnapshot, firsts: Firsts,
-                  now: datetime) -> int:
+                  now: datetime, rows: _Held) -> int:
     """Keep the snapshot if it is not older than the held one, and merge the firsts (of
     `firsts`, this request's, and the held member's) whatever its age; 1 if anything changed.
     """
-    held = session.get(HOMember, snapshot.uuid, with_for_update=True)
+    held = rows.members.get(snapshot.uuid)
     if held is not None:
         firsts = firsts.merge(held.first_purchase_at, held.referral_rewarded)
     # the pushing till holds something else than head office now: it must pull it back
@@ -423,23 +453,24 @@ def _store_member(session: Session, till: HOTill, snapshot: MemberSnapshot, firs
         # enrolled_till_id: the first till head office hears of the member from
         held = HOMember(uuid=snapshot.uuid, enrolled_till_id=till.id, received_at=now, **values)
         session.add(held)
+        rows.members[snapshot.uuid] = held
     else:
         for name, value in values.items():
             setattr(held, name, value)
     held.last_till_id, held.received_at = till.id, now
     if changed:
         append_change(session, CHANGE_MEMBER, snapshot.uuid, origin, now)
-    cards_changed = sum(_store_card(session, till, snapshot.uuid, card, now)
+    cards_changed = sum(_store_card(session, till, snapshot.uuid, card, now, rows)
                         for card in snapshot.cards)
     return 1 if changed or cards_changed else 0
 
 
 def _store_card(session: Session, till: HOTill, member_uuid: str, card: CardSnapshot,
-                now: datetime) -> int:
+                now: datetime, rows: _Held) -> int:
     values = {"member_uuid": member_uuid, "status": card.status,
               "issued_at": utc_naive(card.issued_at), "blocked_at": utc_naive(card.blocked_at),
               "block_reason": card.block_reason}
-    held = session.get(HOCard, card.number, with_for_update=True)
+    held = rows.cards.get(card.number)
     if held is not None and held.member_uuid != member_uuid:  # _refuse_reassigned_cards
         raise RecordsConflict(_reassigned(till, card.number, held.member_uuid, member_uuid))
     if held is not None and all(getattr(held, name) == value for name, value in values.items()):
@@ -447,6 +478,7 @@ def _store_card(session: Session, till: HOTill, member_uuid: str, card: CardSnap
     if held is None:
         held = HOCard(number=card.number, **values)
         session.add(held)
+        rows.cards[card.number] = held
     else:
         for name, value in values.items():
             setattr(held, name, value)
