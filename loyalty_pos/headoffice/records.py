@@ -245,8 +245,13 @@ def _store_records(db: HeadOfficeDb, till_id: int, push: RecordsPush, now: datet
                                   content_sha256=content_sha256(message), received_at=now)
                         for message in new)
         session.flush()
+        consents = [_consent_row(till, message, payload) for message, payload in derived
+                    if isinstance(payload, ConsentPayload)]
+        if consents:  # one statement for all: a registered till's backfill sends 100,000s
+            session.execute(_dialect_insert(session)(HOConsent).on_conflict_do_nothing(),
+                            consents)
         for message, payload in derived:
-            if payload is not None:
+            if payload is not None and not isinstance(payload, ConsentPayload):
                 _derive(session, till, message, payload)
         if push.members:
             lock_change_log(session)
@@ -303,10 +308,20 @@ def _parsed_payload(message: Message) -> _Payload | None:
                            f"({problems})") from exc
 
 
+def _dialect_insert(session: Session) -> Any:
+    """The dialect's insert(), which has on_conflict_do_nothing."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _consent_row(till: HOTill, message: Message, payload: ConsentPayload) -> dict[str, Any]:
+    return {"till_id": till.id, "message_id": message.id, "member_uuid": payload.member,
+            "kind": payload.kind, "action": payload.action, "text_sha256": payload.sha256,
+            "at": utc_naive(payload.at)}
+
+
 def _insert_ignore(session: Session, model: type, values: dict[str, Any]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; False when the key was held already."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = _dialect_insert(session)
     key = next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
     # RETURNING, not rowcount: the PostgreSQL driver's rowcount is not reliable here
     return session.execute(insert(model).values(**values).on_conflict_do_nothing()
@@ -345,11 +360,6 @@ def _derive(session: Session, till: HOTill, message: Message, payload: _Payload)
             "store_id": till.store_id, "at": utc_naive(payload.at), "amount": payload.amount,
             "points_taken_back": payload.points_taken_back,
             "points_given_back": payload.points_given_back})
-    elif isinstance(payload, ConsentPayload):
-        _insert_ignore(session, HOConsent, {
-            "till_id": till.id, "message_id": message.id, "member_uuid": payload.member,
-            "kind": payload.kind, "action": payload.action, "text_sha256": payload.sha256,
-            "at": utc_naive(payload.at)})
 
 
 def _newest_per_member(snapshots: list[MemberSnapshot]) -> list[MemberSnapshot]:

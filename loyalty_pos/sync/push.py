@@ -32,7 +32,7 @@ from .ledger_file import export_ledger
 from .state import PUSHED_MESSAGE_KEY, PUSHED_SEQ_KEY, read_sync_settings
 
 LEDGER_BATCH = 20_000   # entries per ledger file (the protocol's maximum)
-RECORDS_CHUNK = 500     # outbox messages per request
+RECORDS_CHUNK = 2000    # outbox messages per request (with their member snapshots: ~1 MB)
 
 
 def store_settings(db: Database, values: dict[str, str]) -> None:
