@@ -358,7 +358,7 @@ def run_drain_bench(url: URL, entries: int, work: Path, out: TextIO) -> DrainRes
             code = add_till_code(target, store, number)
             db = Database.open(till_path)
             try:
-                register_till(db, base, code)
+                register_till(db, base, code, queue_old_history=False)
                 print(f"draining over HTTP ({'ledger push' if run == 'ledger' else 'sync_once'})"
                       " ...", file=out, flush=True)
                 if run == "ledger":
