@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pdf_helpers import pdf_text
 from test_reports_ledger import small_chain
 from test_reports_members import member_chain
 
@@ -16,17 +17,6 @@ from loyalty_pos.headoffice import reports
 from loyalty_pos.headoffice.db import HeadOfficeDb
 from loyalty_pos.headoffice.report_cli import add_report_parser, run_report
 from loyalty_pos.headoffice.report_tables import REPORTS, build, read_csv, write_csv
-
-
-def pdf_text(path: Path) -> str:
-    """The text of every page (as tests/ui/ui_helpers.pdf_text reads the till's PDFs)."""
-    import pypdfium2
-
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
-    finally:
-        pdf.close()
 
 
 def render_page(path: Path, index: int, out: Path) -> Path:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pdf_helpers import pdf_text  # noqa: F401  (the UI tests import it from here)
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -25,17 +26,6 @@ class ShopData:
     member_name: str
     card_number: str
     blocked_member_card: str
-
-
-def pdf_text(path: Path) -> str:
-    """The text of every page of a PDF the till wrote."""
-    import pypdfium2
-
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
-    finally:
-        pdf.close()
 
 
 def sign_in(qtbot, win, staff_id: int, pin: str) -> None:
