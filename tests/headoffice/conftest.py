@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from headoffice_helpers import CHAIN_SECRET, DemoTill
+from headoffice_helpers import CHAIN_SECRET, DemoTill, renumber_till
 from sqlalchemy import URL, create_engine, text
 
 from loyalty_pos.headoffice.db import HeadOfficeDb
@@ -185,11 +185,7 @@ def _make_demo_till(folder: Path, seed: int, number: int, store_code: str) -> De
     with connection:
         # this till's chain-wide number and store code (the demo always makes till 1 of S001),
         # and the chain secret head office handed out
-        connection.execute("UPDATE tills SET number = ? WHERE id = "
-                           "(SELECT CAST(value AS INTEGER) FROM settings "
-                           "WHERE key = 'this_till_id')", (number,))
-        connection.execute("UPDATE stores SET code = ? WHERE id = "
-                           "(SELECT store_id FROM tills WHERE number = ?)", (store_code, number))
+        renumber_till(connection, number, store_code)
         connection.execute("UPDATE settings SET value = ? WHERE key = 'chain_secret'",
                            (CHAIN_SECRET.hex(),))
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -34,6 +34,16 @@ class DemoTill:
     store_code: str
 
 
+def renumber_till(connection: sqlite3.Connection, number: int, store_code: str) -> None:
+    """Make the till database's own till chain-wide till `number` of store `store_code` (the
+    demo always makes till 1 of S001)."""
+    connection.execute("UPDATE tills SET number = ? WHERE id = "
+                       "(SELECT CAST(value AS INTEGER) FROM settings "
+                       "WHERE key = 'this_till_id')", (number,))
+    connection.execute("UPDATE stores SET code = ? WHERE id = "
+                       "(SELECT store_id FROM tills WHERE number = ?)", (store_code, number))
+
+
 def export(till: DemoTill | Path, out: Path, since: int = 0, until: int | None = None) -> Path:
     path = till.path if isinstance(till, DemoTill) else till
     export_ledger(path, out, CHAIN_SECRET, since=since, until=until)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from headoffice_helpers import renumber_till
 from sqlalchemy import func, select
 
 from loyalty_pos.db.engine import Database
@@ -169,11 +170,7 @@ def copy_till_database(template: Path, path: Path, number: int, store_code: str)
     shutil.copy(template, path)
     connection = sqlite3.connect(path)
     with connection:
-        connection.execute("UPDATE tills SET number = ? WHERE id = "
-                           "(SELECT CAST(value AS INTEGER) FROM settings "
-                           "WHERE key = 'this_till_id')", (number,))
-        connection.execute("UPDATE stores SET code = ? WHERE id = "
-                           "(SELECT store_id FROM tills WHERE number = ?)", (store_code, number))
+        renumber_till(connection, number, store_code)
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
     return path
