@@ -236,7 +236,6 @@ def _store_records(db: HeadOfficeDb, till_id: int, push: RecordsPush, now: datet
         till = session.scalar(select(HOTill).where(HOTill.id == till_id).with_for_update())
         assert till is not None
         new = _new_messages(session, till, push.messages)
-        _refuse_reassigned_cards(session, till, push.members)
         result = RecordsResult(0, len(new), len(push.messages) - len(new))
         derived = [(message, _parsed_payload(message)) for message in new]
         session.add_all(HOMessage(till_id=till.id, message_id=message.id, topic=message.topic,
@@ -258,11 +257,13 @@ def _store_records(db: HeadOfficeDb, till_id: int, push: RecordsPush, now: datet
         firsts = _firsts_per_member(push.members)
         snapshots = _newest_per_member(push.members)
         # the held members and cards in two locking reads, not one SELECT (and one flush of
-        # everything pending) per member and card: a push of 500 members took ~0.35 s so
+        # everything pending) per member and card: a push of 500 members took ~0.35 s so;
+        # the cards of every snapshot (older ones too) for the reassignment check
         held = _Held(
             _held_rows(session, HOMember, HOMember.uuid, [m.uuid for m in snapshots]),
             _held_rows(session, HOCard, HOCard.number,
-                       [card.number for m in snapshots for card in m.cards]))
+                       [card.number for m in push.members for card in m.cards]))
+        _refuse_reassigned_cards(till, push.members, held.cards)
         with session.no_autoflush:
             for snapshot in snapshots:
                 result.members_stored += _store_member(session, till, snapshot,
@@ -503,23 +504,22 @@ def _reassigned(till: HOTill, number: str, holder: str, claimant: str) -> str:
             "is blocked and a new one issued); nothing of this push was stored")
 
 
-def _refuse_reassigned_cards(session: Session, till: HOTill, snapshots: list[MemberSnapshot]
-                             ) -> None:
-    """RecordsConflict when a snapshot (of any age) names a card head office holds for
-    another member, or two snapshots of the push name one card for two members."""
+def _refuse_reassigned_cards(till: HOTill, snapshots: list[MemberSnapshot],
+                             held: dict[str, HOCard]) -> None:
+    """RecordsConflict when a snapshot (of any age) names a card head office holds (`held`:
+    the push's cards as read) for another member, or two snapshots of the push name one card
+    for two members. Raised before any member or card is written; the transaction rolls back
+    the push's messages with it."""
     claimed: dict[str, str] = {}
     for snapshot in snapshots:
         for card in snapshot.cards:
             holder = claimed.setdefault(card.number, snapshot.uuid)
             if holder != snapshot.uuid:
                 raise RecordsConflict(_reassigned(till, card.number, holder, snapshot.uuid))
-    numbers = sorted(claimed)
-    for start in range(0, len(numbers), 500):
-        for number, holder in session.execute(
-                select(HOCard.number, HOCard.member_uuid)
-                .where(HOCard.number.in_(numbers[start:start + 500]))):
-            if holder != claimed[number]:
-                raise RecordsConflict(_reassigned(till, number, holder, claimed[number]))
+    for number, claimant in claimed.items():
+        row = held.get(number)
+        if row is not None and row.member_uuid != claimant:
+            raise RecordsConflict(_reassigned(till, number, row.member_uuid, claimant))
 
 
 _SNAPSHOT_TIMES = ("updated_at", "enrolled_at", "first_purchase_at")
